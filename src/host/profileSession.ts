@@ -1,0 +1,106 @@
+/**
+ * The one place that holds "the profile currently shown". Every feature controller (insights,
+ * hotspots, status bar, flame graph, backends) reads `current` and listens to `onDidChange`.
+ * Loading runs in the engine worker; a failed load leaves the last good profile in place.
+ */
+import * as vscode from 'vscode';
+import type { Engine, LoadOptions } from '../core/engine';
+import type { ProfileIndex } from '../core/model';
+
+export type ProfileSourceKind = 'file' | 'pyroscope' | 'pprof-url' | 'demo';
+
+export interface ProfileSource {
+  kind: ProfileSourceKind;
+  /** short text for the status bar, e.g. "cpu.pb.gz" or "api · cpu · last 1h" */
+  label: string;
+  /** longer text for tooltips */
+  detail?: string;
+  service?: string;
+  profileType?: string;
+  window?: string;
+  /** a file's URI, when loaded from a file */
+  uri?: string;
+  /** the profile may be truncated by the server: share of the total in "other" */
+  truncatedShare?: number;
+}
+
+export interface LoadedProfile {
+  /** engine handle */
+  id: number;
+  source: ProfileSource;
+  index: ProfileIndex;
+  /** the sample type shown (index into index.sampleTypes) */
+  typeIndex: number;
+  /** Date.now() when it was loaded */
+  loadedAt: number;
+}
+
+export class ProfileSession implements vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<LoadedProfile | undefined>();
+  /** Fires after a profile is loaded, replaced, cleared, or its sample type changes. */
+  readonly onDidChange = this.changeEmitter.event;
+  private loaded: LoadedProfile | undefined;
+  private engineInstance: Engine | undefined;
+  private loadSeq = 0;
+
+  constructor(
+    private readonly createEngine: () => Engine,
+    private readonly loadOptions: () => Promise<LoadOptions>,
+  ) {}
+
+  get current(): LoadedProfile | undefined {
+    return this.loaded;
+  }
+
+  /** The engine starts on first use, not at activation. */
+  get engine(): Engine {
+    this.engineInstance ??= this.createEngine();
+    return this.engineInstance;
+  }
+
+  /**
+   * Decodes and indexes `bytes` in the worker and makes it current. Throws (EngineError) on bad input;
+   * then the previous profile stays current. A newer load supersedes an older one still running.
+   */
+  async load(bytes: Uint8Array, source: ProfileSource): Promise<LoadedProfile | undefined> {
+    const seq = ++this.loadSeq;
+    const options = await this.loadOptions();
+    const result = await this.engine.load(bytes, { ...options, sourceName: source.label });
+    if (seq !== this.loadSeq) {
+      void this.engine.release(result.id);
+      return undefined;
+    }
+    const previous = this.loaded;
+    const keepType = previous && result.index.sampleTypes[previous.typeIndex]?.type === previous.index.sampleTypes[previous.typeIndex]?.type;
+    this.loaded = {
+      id: result.id,
+      source,
+      index: result.index,
+      typeIndex: keepType ? previous!.typeIndex : result.index.defaultType,
+      loadedAt: Date.now(),
+    };
+    if (previous) void this.engine.release(previous.id);
+    this.changeEmitter.fire(this.loaded);
+    return this.loaded;
+  }
+
+  selectType(typeIndex: number): void {
+    if (!this.loaded || typeIndex < 0 || typeIndex >= this.loaded.index.sampleTypes.length) return;
+    this.loaded = { ...this.loaded, typeIndex };
+    this.changeEmitter.fire(this.loaded);
+  }
+
+  clear(): void {
+    this.loadSeq++;
+    const previous = this.loaded;
+    this.loaded = undefined;
+    if (previous) void this.engine.release(previous.id);
+    this.changeEmitter.fire(undefined);
+  }
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+    void this.engineInstance?.dispose();
+    this.engineInstance = undefined;
+  }
+}
