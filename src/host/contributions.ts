@@ -1,0 +1,161 @@
+/**
+ * Typed maps of everything package.json `contributes`: command ids, setting keys (with their types
+ * and defaults), context keys, views and colours. test/unit/host-logic/contributions.test.ts checks
+ * that the manifest and these maps agree both ways — add a command or setting in both places.
+ *
+ * Only `import type` from vscode here, so the unit test can load this file in plain Node.
+ */
+import type * as vscode from 'vscode';
+import type { PathMapping } from '../core/engine';
+
+export const Commands = {
+  /** {@link ../host/insights/profileCommands.ts} Open Profile File… */
+  openProfile: 'profileLens.openProfile',
+  selectSampleType: 'profileLens.selectSampleType',
+  toggleAnnotations: 'profileLens.toggleAnnotations',
+  clearProfile: 'profileLens.clearProfile',
+  showUnresolvedPaths: 'profileLens.showUnresolvedPaths',
+  /** internal: hover and hotspot links → source of a function or line */
+  openLocation: 'profileLens.openLocation',
+  /** registered by the flame graph (src/host/flameGraph) */
+  showFlameGraph: 'profileLens.showFlameGraph',
+  /** registered by the backends (src/host/backend) */
+  connectPyroscope: 'profileLens.connectPyroscope',
+  /** test-only accessors, hidden from the palette */
+  testDecorations: 'profileLens._test.decorations',
+  testStats: 'profileLens._test.stats',
+} as const;
+
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+/** Argument of `profileLens.openLocation` (validated by its handler: it comes from markdown links). */
+export interface OpenLocationArgs {
+  /** engine handle of the profile the link was made for */
+  profile: number;
+  /** ResolvedFile id */
+  file: number;
+  /** 1-based line in the profile */
+  line: number;
+}
+
+/** Arguments per command; commands not listed take `unknown[]`. */
+export interface CommandArgs {
+  [Commands.openProfile]: [uri?: vscode.Uri];
+  [Commands.selectSampleType]: [];
+  [Commands.toggleAnnotations]: [];
+  [Commands.clearProfile]: [];
+  [Commands.showUnresolvedPaths]: [];
+  [Commands.openLocation]: [args: unknown];
+  [Commands.showFlameGraph]: [args?: { functionId?: number }];
+  [Commands.testDecorations]: [uri?: vscode.Uri];
+  [Commands.testStats]: [];
+}
+type ArgsOf<K extends CommandId> = K extends keyof CommandArgs ? CommandArgs[K] : unknown[];
+
+/** Registers a command by its typed id; the returned disposable must get an owner. */
+export function registerCommand<K extends CommandId>(
+  commands: typeof vscode.commands,
+  id: K,
+  handler: (...args: ArgsOf<K>) => unknown,
+): vscode.Disposable {
+  return commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
+}
+
+/** A command link for markdown (`command:id?args`). Only our own ids can be made. */
+export function commandLink<K extends CommandId>(id: K, ...args: ArgsOf<K>): string {
+  return `command:${id}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+export const Settings = {
+  pathMappings: 'profileLens.pathMappings',
+  defaultProfile: 'profileLens.defaultProfile',
+  threshold: 'profileLens.annotations.threshold',
+  lineCost: 'profileLens.annotations.lineCost',
+  sampleTypes: 'profileLens.annotations.sampleTypes',
+  gutter: 'profileLens.annotations.gutter',
+  inline: 'profileLens.annotations.inline',
+  highlightHottest: 'profileLens.annotations.highlightHottest',
+  codeLens: 'profileLens.codeLens.enabled',
+  hover: 'profileLens.hover.enabled',
+  hotspotsMaxItems: 'profileLens.hotspots.maxItems',
+} as const;
+
+export type SettingKey = (typeof Settings)[keyof typeof Settings];
+
+/** Types and defaults (must equal the manifest's `default`; the unit test checks). */
+export interface SettingTypes {
+  [Settings.pathMappings]: PathMapping[];
+  [Settings.defaultProfile]: string;
+  [Settings.threshold]: number;
+  [Settings.lineCost]: 'self' | 'total';
+  [Settings.sampleTypes]: string[];
+  [Settings.gutter]: boolean;
+  [Settings.inline]: boolean;
+  [Settings.highlightHottest]: boolean;
+  [Settings.codeLens]: boolean;
+  [Settings.hover]: boolean;
+  [Settings.hotspotsMaxItems]: number;
+}
+
+export const SettingDefaults: { [K in keyof SettingTypes]: SettingTypes[K] } = {
+  [Settings.pathMappings]: [],
+  [Settings.defaultProfile]: '',
+  [Settings.threshold]: 1,
+  [Settings.lineCost]: 'total',
+  [Settings.sampleTypes]: [],
+  [Settings.gutter]: true,
+  [Settings.inline]: true,
+  [Settings.highlightHottest]: true,
+  [Settings.codeLens]: true,
+  [Settings.hover]: true,
+  [Settings.hotspotsMaxItems]: 20,
+};
+
+/**
+ * Reads a setting (from `vscode.workspace.getConfiguration()`), falling back to the default when
+ * the user's value has the wrong JSON type (a hand-edited settings.json must not break the view).
+ */
+export function readConfig<K extends keyof SettingTypes>(config: vscode.WorkspaceConfiguration, key: K): SettingTypes[K] {
+  const fallback = SettingDefaults[key];
+  const value = config.get<unknown>(key);
+  if (value === undefined || value === null) return fallback;
+  if (Array.isArray(fallback) !== Array.isArray(value) || typeof value !== typeof fallback) return fallback;
+  return value as SettingTypes[K];
+}
+
+/** Context keys set by the host, for `when` clauses in the manifest. */
+export const ContextKeys = {
+  /** a profile is loaded */
+  loaded: 'profileLens.loaded',
+  /** annotations are shown (Toggle Annotations) */
+  annotationsVisible: 'profileLens.annotationsVisible',
+  /** the loaded profile has more than one sample type */
+  multipleSampleTypes: 'profileLens.multipleSampleTypes',
+  /** the loaded profile has paths that did not resolve to workspace files */
+  hasUnresolved: 'profileLens.hasUnresolved',
+} as const;
+
+export type ContextKey = (typeof ContextKeys)[keyof typeof ContextKeys];
+
+export function setContext(commands: typeof vscode.commands, key: ContextKey, value: boolean): void {
+  void commands.executeCommand('setContext', key, value);
+}
+
+export const Views = {
+  container: 'profileLens',
+  hotspots: 'profileLens.hotspots',
+} as const;
+
+/** Theme colours (contributed with light/dark/high-contrast defaults). */
+export const Colors = {
+  heat1: 'profileLens.heat1',
+  heat2: 'profileLens.heat2',
+  heat3: 'profileLens.heat3',
+  heat4: 'profileLens.heat4',
+  heat5: 'profileLens.heat5',
+  inlineForeground: 'profileLens.inlineForeground',
+  hotLineBackground: 'profileLens.hotLineBackground',
+} as const;
+
+/** The `profile-lens-source:` scheme: read-only sources that exist only as source-map sourcesContent. */
+export const SOURCE_SCHEME = 'profile-lens-source';
