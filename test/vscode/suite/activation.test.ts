@@ -1,0 +1,52 @@
+/**
+ * The extension loads in a real VS Code, activates, registers every command its manifest contributes,
+ * and activates cheaply (target ≤ 50 ms; the engine worker starts only when a profile is loaded).
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, MANIFEST, getExtension } from '../support/extension';
+import { recordMetric } from '../support/metrics';
+
+const BUDGET_MS = Number(process.env.PROFILE_LENS_ACTIVATION_BUDGET_MS ?? 50);
+
+describe('activation', () => {
+  it('the extension is present in this VS Code, loaded from this repository', () => {
+    const ext = getExtension();
+    assert.equal(ext.id.toLowerCase(), EXTENSION_ID.toLowerCase());
+    assert.equal(ext.packageJSON.name, MANIFEST.name);
+    assert.ok(vscode.version.startsWith('1.'), `VS Code ${vscode.version}`);
+    recordMetric('VS Code version', Number(vscode.version.split('.')[1]), `(1.${vscode.version.split('.').slice(1).join('.')})`);
+  });
+
+  it('activates without error and reports its activation time within budget', async () => {
+    const ext = getExtension();
+    const wasActive = ext.isActive;
+    const t0 = performance.now();
+    const api = (await ext.activate()) as { activationMs?: number } | undefined;
+    const wallMs = performance.now() - t0;
+    assert.ok(ext.isActive, 'extension is active');
+    if (!wasActive) recordMetric('activate() wall time (module load + activate)', Math.round(wallMs * 10) / 10);
+    else recordMetric('activate() wall time', NaN, '(already active at startup: activation event fired)');
+    const hostMs = api?.activationMs;
+    assert.equal(typeof hostMs, 'number', 'activate() returns { activationMs } (measured by src/host/activate.ts)');
+    assert.ok(hostMs! >= 0, `activationMs was set (got ${hostMs})`);
+    recordMetric('activationMs (src/host/activate.ts)', hostMs!);
+    assert.ok(hostMs! <= BUDGET_MS, `activation took ${hostMs} ms, budget ${BUDGET_MS} ms`);
+  });
+
+  it('registers every command contributed in package.json', async function () {
+    const contributed = (MANIFEST.contributes?.commands ?? []).map((c) => c.command);
+    if (contributed.length === 0) this.skip(); // nothing contributed yet: nothing to check
+    await getExtension().activate();
+    const registered = new Set(await vscode.commands.getCommands(false));
+    const missing = contributed.filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+    recordMetric('contributed commands registered', contributed.length, 'commands');
+  });
+
+  it('activation events are narrow (no "*", no onStartupFinished)', () => {
+    const events = MANIFEST.activationEvents ?? [];
+    assert.ok(!events.includes('*'), 'activationEvents must not contain "*"');
+    assert.ok(!events.includes('onStartupFinished'), 'activationEvents must not contain onStartupFinished');
+  });
+});
