@@ -39,6 +39,8 @@ export interface FlameTreeOptions {
   inverted?: boolean;
   /** keep only stacks through this function id (ProfileIndex.functions), rooted at it */
   focusFunction?: number;
+  /** a loaded baseline profile: the tree then also carries baseSelf/baseTotal (diff flame graph) */
+  baseId?: number;
 }
 
 export interface LoadResult {

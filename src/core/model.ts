@@ -159,6 +159,14 @@ export interface ProfileIndex {
     samples: Uint32Array;
     /** worst PositionKind seen for this line */
     kind: Uint8Array;
+    /**
+     * Rows of frames symbolization could not resolve (file -1) come after all resolved files:
+     * fileStart[files.length] .. count-1, keyed by the profile's own path (string id here) and line;
+     * frames with no file at all (GC, builtins) have profileFile 0 and one row per function name.
+     */
+    profileFile?: Int32Array;
+    /** function id (ProfileIndex.functions) of the heaviest function on this line */
+    fn?: Int32Array;
   };
   /** functions keyed by (original name, file, original start line) */
   functions: {
@@ -170,8 +178,13 @@ export interface ProfileIndex {
     total: Float64Array;
     samples: Uint32Array;
     kind: Uint8Array;
+    /** for functions whose file is unresolved (file -1): the profile's path (string id), else 0 */
+    profileFile?: Int32Array;
   };
-  /** caller -> callee edges between function ids, weight = total of samples with that adjacent pair */
+  /**
+   * caller -> callee edges between function ids, weight = total of samples with that adjacent pair
+   * (count * T, like every value array; a pair counted once per sample; direct recursion omitted)
+   */
   edges: { count: number; caller: Int32Array; callee: Int32Array; weight: Float64Array };
   strings: string[];
   unresolved: UnresolvedPath[];

@@ -1,0 +1,86 @@
+/**
+ * Entry point of decoding: sniffs the format (gzip → pprof / JSON / text), caps inflation so a
+ * gzip bomb is refused, and dispatches to the format's decoder. Never throws anything but EngineError.
+ */
+import { gunzipSync } from 'node:zlib';
+import { EngineError } from '../engine';
+import type { RawProfile } from '../model';
+import { decodeCollapsed, looksCollapsed } from './decodeCollapsed';
+import { decodePprofFast } from './decodePprofFast';
+import { decodeCpuprofile, decodeHeapprofile, isCpuprofile, isHeapprofile } from './decodeV8';
+
+export const DEFAULT_MAX_INFLATED_BYTES = 512 * 1024 * 1024;
+
+export interface DecodeOptions {
+  maxInflatedBytes?: number;
+  sourceName?: string;
+}
+
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+export function gunzipCapped(bytes: Uint8Array, maxInflatedBytes: number, what = 'The profile'): Uint8Array {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: maxInflatedBytes });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new EngineError('too-large', `${what} inflates to more than ${Math.round(maxInflatedBytes / 1048576)} MB; refused (raise maxInflatedBytes to allow it).`);
+    }
+    throw new EngineError('bad-gzip', `${what} is not valid gzip (${err.message}).`);
+  }
+}
+
+/** Tags a pprof Profile message can start with (fields 1–15, their wire types). */
+const PPROF_FIRST_BYTE = new Set([0x0a, 0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a, 0x40, 0x48, 0x50, 0x5a, 0x60, 0x6a, 0x70, 0x78]);
+
+function firstNonSpace(b: Uint8Array): number {
+  for (let i = 0; i < b.length && i < 4096; i++) {
+    const c = b[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0xef && c !== 0xbb && c !== 0xbf) return c;
+  }
+  return -1;
+}
+
+function looksText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 512);
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c < 0x09 || (c > 0x0d && c < 0x20)) return false;
+  }
+  return true;
+}
+
+export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): RawProfile {
+  const name = options.sourceName ? `"${options.sourceName}"` : 'The profile';
+  let bytes = input;
+  if (bytes.length === 0) throw new EngineError('empty-profile', `${name} is empty (0 bytes).`);
+  if (isGzip(bytes)) {
+    bytes = gunzipCapped(bytes, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, name);
+    if (bytes.length === 0) throw new EngineError('empty-profile', `${name} is empty after gunzip.`);
+  }
+  const c = firstNonSpace(bytes);
+  if (c === 0x7b /* { */ && looksText(bytes)) {
+    let j: unknown;
+    try {
+      j = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    } catch (e) {
+      throw new EngineError('bad-json', `${name} looks like JSON but does not parse (${(e as Error).message}).`);
+    }
+    if (isCpuprofile(j)) return decodeCpuprofile(j as Record<string, unknown>);
+    if (isHeapprofile(j)) return decodeHeapprofile(j as Record<string, unknown>);
+    throw new EngineError('unknown-format', `${name} is JSON but neither a V8 .cpuprofile (nodes, samples) nor a .heapprofile (head).`);
+  }
+  if (looksText(bytes)) {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    if (looksCollapsed(text)) return decodeCollapsed(text);
+    if (!PPROF_FIRST_BYTE.has(bytes[0])) {
+      throw new EngineError('unknown-format', `${name} is text but not collapsed stacks ("a;b;c 42"), a .cpuprofile or a .heapprofile.`);
+    }
+  }
+  if (!PPROF_FIRST_BYTE.has(bytes[0])) {
+    throw new EngineError('unknown-format', `${name} is not a pprof profile (gzipped or raw protobuf), a V8 .cpuprofile/.heapprofile or collapsed stacks.`);
+  }
+  return decodePprofFast(bytes);
+}

@@ -1,0 +1,192 @@
+/**
+ * V8 JSON profiles: `.cpuprofile` (node --cpu-prof, DevTools) and `.heapprofile` (sampling heap
+ * profiler). callFrame positions are 0-based and are the function's start; `positionTicks[].line`
+ * is 1-based. CPU time comes from `samples` + `timeDeltas` (µs), not from `hitCount`.
+ */
+import { EngineError } from '../engine';
+import { PositionKind, type RawProfile } from '../model';
+import { RawProfileBuilder } from './rawProfileBuilder';
+
+interface CallFrame {
+  functionName?: string;
+  url?: string;
+  lineNumber?: number;
+  columnNumber?: number;
+}
+
+interface CpuNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+  positionTicks?: { line: number; ticks: number }[];
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function frameOf(b: RawProfileBuilder, cf: CallFrame): number {
+  const name = b.intern(typeof cf.functionName === 'string' && cf.functionName !== '' ? cf.functionName : '(anonymous)');
+  const url = typeof cf.url === 'string' ? cf.url.replace(/^file:\/\//, '') : '';
+  const file = b.intern(url);
+  const line = Number.isInteger(cf.lineNumber) && (cf.lineNumber as number) >= 0 ? (cf.lineNumber as number) + 1 : 0;
+  const col = Number.isInteger(cf.columnNumber) && (cf.columnNumber as number) >= 0 ? (cf.columnNumber as number) + 1 : 0;
+  const kind = line > 0 ? PositionKind.FunctionStart : PositionKind.None;
+  return b.frame(name, file, line, col, line, kind);
+}
+
+export function isCpuprofile(j: unknown): boolean {
+  return isObj(j) && Array.isArray(j.nodes) && Array.isArray(j.samples);
+}
+
+export function isHeapprofile(j: unknown): boolean {
+  return isObj(j) && isObj(j.head) && isObj((j.head as Record<string, unknown>).callFrame);
+}
+
+/**
+ * Sample i lasts until the next sample: `timeDeltas[i+1]` µs; the last one until `endTime`.
+ * A leaf node with `positionTicks` gets its samples spread over those 1-based lines in order
+ * (as many samples per line as it has ticks), each line a frame of kind Line.
+ */
+export function decodeCpuprofile(j: Record<string, unknown>): RawProfile {
+  const nodes = j.nodes as CpuNode[];
+  const samples = j.samples as number[];
+  const deltas = Array.isArray(j.timeDeltas) ? (j.timeDeltas as number[]) : [];
+  const b = new RawProfileBuilder('cpuprofile', [''], samples.length, nodes.length * 2);
+  const byId = new Map<number, CpuNode>();
+  for (const n of nodes) {
+    if (!isObj(n) || !Number.isInteger(n.id) || !isObj(n.callFrame)) throw new EngineError('bad-json', 'A .cpuprofile node lacks an integer id or a callFrame.');
+    byId.set(n.id, n);
+  }
+  const parentOf = new Map<number, number>();
+  for (const n of nodes) {
+    for (const c of n.children ?? []) {
+      if (!byId.has(c)) throw new EngineError('bad-reference', `.cpuprofile node ${n.id} lists child ${c}, which does not exist.`);
+      parentOf.set(c, n.id);
+    }
+  }
+  // Map each cpuprofile node to a stack-tree node; the root "(root)" is the tree root.
+  const treeNode = new Map<number, number>();
+  const frameOfNode = new Map<number, number>();
+  const resolve = (id: number): number => {
+    const known = treeNode.get(id);
+    if (known !== undefined) return known;
+    const path: number[] = [];
+    let cur: number | undefined = id;
+    while (cur !== undefined && !treeNode.has(cur)) {
+      path.push(cur);
+      if (path.length > nodes.length) throw new EngineError('bad-reference', '.cpuprofile nodes form a cycle.');
+      cur = parentOf.get(cur);
+    }
+    let t = cur === undefined ? 0 : treeNode.get(cur)!;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const n = byId.get(path[i])!;
+      const isRoot = parentOf.get(n.id) === undefined && n.callFrame.functionName === '(root)';
+      if (!isRoot) {
+        let f = frameOfNode.get(n.id);
+        if (f === undefined) frameOfNode.set(n.id, (f = frameOf(b, n.callFrame)));
+        t = b.child(t, f);
+      }
+      treeNode.set(n.id, t);
+    }
+    return t;
+  };
+  // positionTicks: per node, a queue of (line frame, remaining ticks)
+  const tickQueue = new Map<number, { frames: number[]; left: number[]; at: number }>();
+  for (const n of nodes) {
+    if (!Array.isArray(n.positionTicks) || n.positionTicks.length === 0) continue;
+    const name = b.intern(n.callFrame.functionName || '(anonymous)');
+    const file = b.intern((n.callFrame.url ?? '').replace(/^file:\/\//, ''));
+    const start = Number.isInteger(n.callFrame.lineNumber) && n.callFrame.lineNumber! >= 0 ? n.callFrame.lineNumber! + 1 : 0;
+    const frames: number[] = [];
+    const left: number[] = [];
+    for (const pt of n.positionTicks) {
+      if (!Number.isInteger(pt.line) || pt.line <= 0 || !(pt.ticks > 0)) continue;
+      frames.push(b.frame(name, file, pt.line, 0, start, PositionKind.Line));
+      left.push(pt.ticks);
+    }
+    if (frames.length) tickQueue.set(n.id, { frames, left, at: 0 });
+  }
+  const startTime = typeof j.startTime === 'number' ? j.startTime : 0;
+  const endTime = typeof j.endTime === 'number' ? j.endTime : 0;
+  const ts: number[] = new Array(samples.length);
+  let t = startTime;
+  for (let i = 0; i < samples.length; i++) {
+    const d = deltas[i];
+    t += typeof d === 'number' && Number.isFinite(d) ? d : 0;
+    ts[i] = t;
+  }
+  for (let i = 0; i < samples.length; i++) {
+    const id = samples[i];
+    if (!byId.has(id)) throw new EngineError('bad-reference', `.cpuprofile sample ${i} refers to node ${id}, which does not exist.`);
+    let leaf = resolve(id);
+    const q = tickQueue.get(id);
+    if (q && q.at < q.frames.length && leaf > 0) {
+      // replace the function-start leaf with the sampled line of the same function
+      const parent = b.stackParent(leaf);
+      leaf = b.child(parent, q.frames[q.at]);
+      if (--q.left[q.at] === 0) q.at++;
+    }
+    const dur = i + 1 < samples.length ? ts[i + 1] - ts[i] : Math.max(0, endTime - ts[i]);
+    b.sample(leaf);
+    b.value(1);
+    b.value(Math.max(0, dur) * 1000);
+  }
+  return b.build({
+    sampleTypes: [{ type: 'samples', unit: 'count' }, { type: 'cpu', unit: 'nanoseconds' }],
+    defaultType: 1,
+    periodType: { type: 'cpu', unit: 'nanoseconds' },
+    period: samples.length > 1 ? ((ts[samples.length - 1] - ts[0]) / (samples.length - 1)) * 1000 : 0,
+    timeNanos: startTime * 1000,
+    durationNanos: Math.max(0, endTime - startTime) * 1000,
+  });
+}
+
+interface HeapNode {
+  id?: number;
+  callFrame: CallFrame;
+  selfSize?: number;
+  children?: HeapNode[];
+}
+
+/** Sampling heap profile: per node, the number of sampled allocations and their bytes. */
+export function decodeHeapprofile(j: Record<string, unknown>): RawProfile {
+  const b = new RawProfileBuilder('heapprofile');
+  const head = j.head as HeapNode;
+  const treeOf = new Map<number, number>();
+  const selfOf: { node: number; size: number }[] = [];
+  const stack: { n: HeapNode; parent: number; depth: number }[] = [{ n: head, parent: 0, depth: 0 }];
+  while (stack.length) {
+    const { n, parent, depth } = stack.pop()!;
+    if (!isObj(n) || !isObj(n.callFrame)) throw new EngineError('bad-json', 'A .heapprofile node lacks a callFrame.');
+    if (depth > 10000) throw new EngineError('bad-json', 'The .heapprofile tree is deeper than 10000 frames.');
+    const isRoot = depth === 0 && n.callFrame.functionName === '(root)';
+    const t = isRoot ? 0 : b.child(parent, frameOf(b, n.callFrame));
+    if (Number.isInteger(n.id)) treeOf.set(n.id!, t);
+    if (typeof n.selfSize === 'number' && n.selfSize > 0) selfOf.push({ node: t, size: n.selfSize });
+    for (const c of n.children ?? []) stack.push({ n: c, parent: t, depth: depth + 1 });
+  }
+  const samples = Array.isArray(j.samples) ? (j.samples as { size?: number; nodeId?: number }[]) : [];
+  if (samples.length > 0) {
+    for (const s of samples) {
+      const t = treeOf.get(s.nodeId as number);
+      if (t === undefined) throw new EngineError('bad-reference', `.heapprofile sample refers to node ${s.nodeId}, which does not exist.`);
+      b.sample(t);
+      b.value(1);
+      b.value(typeof s.size === 'number' ? s.size : 0);
+    }
+  } else {
+    for (const s of selfOf) {
+      b.sample(s.node);
+      b.value(0);
+      b.value(s.size);
+    }
+  }
+  return b.build({
+    sampleTypes: [{ type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' }],
+    defaultType: 1,
+    period: 0,
+    timeNanos: 0,
+    durationNanos: 0,
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * The format-independent half of pprof decoding: turns the decoded function and location tables
+ * into frames (a Location with several Lines = several frames, innermost first), resolves ids
+ * (typed errors for dangling ones) and pushes samples' stacks into the builder's prefix tree.
+ * Both pprof readers (`decodePprof` via pprof-format, `decodePprofFast`) feed it the same tables.
+ */
+import { EngineError } from '../engine';
+import { PositionKind, type SampleType } from '../model';
+import { kindOf, RawProfileBuilder } from './rawProfileBuilder';
+
+export interface PprofTables {
+  strings: string[];
+  sampleTypes: { type: number; unit: number }[];
+  defaultSampleType: number;
+  periodType?: { type: number; unit: number };
+  period: number;
+  timeNanos: number;
+  durationNanos: number;
+  mappingCount: number;
+  fnId: number[];
+  fnName: number[];
+  fnFile: number[];
+  fnStart: number[];
+  locId: number[];
+  /** lines of location i are locLineStart[i] .. locLineStart[i+1]-1, innermost first */
+  locLineStart: number[];
+  lineFn: number[];
+  /** raw 64-bit Line.line value as a number (may carry a packed column in the high 32 bits) */
+  lineLine: number[];
+  lineColumn: number[];
+}
+
+const TWO32 = 2 ** 32;
+
+/** Splits the packed `column << 32 | line` form some Node profilers write into Line.line. */
+export function unpackLine(raw: number, column: number): [number, number] {
+  if (raw >= TWO32) {
+    const col = Math.floor(raw / TWO32);
+    return [raw - col * TWO32, column > 0 ? column : col];
+  }
+  return [raw < 0 ? 0 : raw, column < 0 ? 0 : column];
+}
+
+export class PprofAssembler {
+  readonly builder: RawProfileBuilder;
+  /** frames of location i: locFrames[locFrameStart[i] .. locFrameStart[i+1]-1], innermost first */
+  private readonly locFrameStart: Int32Array;
+  private readonly locFrames: Int32Array;
+  private readonly denseLoc: Int32Array | undefined;
+  private readonly locById: Map<number, number> | undefined;
+  private readonly canon: Int32Array;
+
+  constructor(private readonly t: PprofTables, expectedSamples: number) {
+    const strings = t.strings.length === 0 ? [''] : t.strings;
+    if (strings[0] !== '') throw new EngineError('corrupt-protobuf', 'The pprof string table does not start with the empty string.');
+    this.builder = new RawProfileBuilder('pprof', strings, expectedSamples, Math.max(4096, expectedSamples * 4));
+    this.canon = this.builder.canonicalStringIds();
+    const nStr = strings.length;
+    const str = (id: number, what: string): number => {
+      if (!(id >= 0 && id < nStr)) throw new EngineError('bad-reference', `${what} refers to string ${id}, but the string table has ${nStr} entries.`);
+      return this.canon[id];
+    };
+    for (const st of t.sampleTypes) {
+      str(st.type, 'A sample type');
+      str(st.unit, 'A sample type unit');
+    }
+
+    // Functions: dense index by id; identity by (name, file, start line), not by pprof id.
+    const fnIndex = new Map<number, number>();
+    for (let i = 0; i < t.fnId.length; i++) {
+      fnIndex.set(t.fnId[i], i);
+      str(t.fnName[i], `Function ${t.fnId[i]} name`);
+      str(t.fnFile[i], `Function ${t.fnId[i]} filename`);
+    }
+
+    // @datadog/pprof's default mode writes the function start as Line.line, start_line 0, no mappings,
+    // one Line per Location. Detected when every function shows exactly one line.
+    let functionStartOnly = t.mappingCount === 0 && t.locId.length > 0;
+    if (functionStartOnly) {
+      const seenLine = new Map<number, number>();
+      for (let i = 0; i < t.locId.length && functionStartOnly; i++) {
+        if (t.locLineStart[i + 1] - t.locLineStart[i] > 1) functionStartOnly = false;
+        for (let j = t.locLineStart[i]; j < t.locLineStart[i + 1]; j++) {
+          const fi = fnIndex.get(t.lineFn[j]);
+          if (fi === undefined || t.fnStart[fi] !== 0) { functionStartOnly = false; break; }
+          const [line, col] = unpackLine(t.lineLine[j], t.lineColumn[j]);
+          if (col > 0) { functionStartOnly = false; break; }
+          const prev = seenLine.get(fi);
+          if (prev === undefined) seenLine.set(fi, line);
+          else if (prev !== line) { functionStartOnly = false; break; }
+        }
+      }
+    }
+
+    const nLoc = t.locId.length;
+    this.locFrameStart = new Int32Array(nLoc + 1);
+    this.locFrames = new Int32Array(t.lineFn.length);
+    let k = 0;
+    let maxId = 0;
+    for (let i = 0; i < nLoc; i++) {
+      this.locFrameStart[i] = k;
+      if (t.locId[i] > maxId) maxId = t.locId[i];
+      for (let j = t.locLineStart[i]; j < t.locLineStart[i + 1]; j++) {
+        const fi = fnIndex.get(t.lineFn[j]);
+        if (fi === undefined) throw new EngineError('bad-reference', `Location ${t.locId[i]} refers to function ${t.lineFn[j]}, which the profile does not define.`);
+        const name = this.canon[t.fnName[fi]];
+        const file = this.canon[t.fnFile[fi]];
+        const [line, column] = unpackLine(t.lineLine[j], t.lineColumn[j]);
+        let start = t.fnStart[fi] > 0 && t.fnStart[fi] < TWO32 ? t.fnStart[fi] : 0;
+        let kind = kindOf(file, line, column);
+        if (functionStartOnly && line > 0) {
+          kind = PositionKind.FunctionStart;
+          start = line;
+        }
+        this.locFrames[k++] = this.builder.frame(name, file, line, column, start, kind);
+      }
+    }
+    this.locFrameStart[nLoc] = k;
+    if (maxId <= nLoc * 4 + 1024) {
+      this.denseLoc = new Int32Array(maxId + 1).fill(-1);
+      for (let i = 0; i < nLoc; i++) {
+        if (this.denseLoc[t.locId[i]] !== -1) throw new EngineError('corrupt-protobuf', `Location id ${t.locId[i]} is defined twice.`);
+        this.denseLoc[t.locId[i]] = i;
+      }
+    } else {
+      this.locById = new Map();
+      for (let i = 0; i < nLoc; i++) this.locById.set(t.locId[i], i);
+    }
+  }
+
+  private locIndex(id: number): number {
+    let i: number | undefined;
+    if (this.denseLoc) i = id >= 0 && id < this.denseLoc.length ? this.denseLoc[id] : -1;
+    else i = this.locById!.get(id) ?? -1;
+    if (i < 0) throw new EngineError('bad-reference', `A sample refers to location ${id}, which the profile does not define.`);
+    return i;
+  }
+
+  /** Leaf node for a stack given leaf-first as location ids ids[from .. to-1]. */
+  stack(ids: ArrayLike<number>, from: number, to: number): number {
+    const b = this.builder;
+    const fs = this.locFrameStart;
+    const frames = this.locFrames;
+    let node = 0;
+    for (let i = to - 1; i >= from; i--) {
+      const li = this.locIndex(ids[i]);
+      for (let j = fs[li + 1] - 1; j >= fs[li]; j--) node = b.child(node, frames[j]);
+    }
+    return node;
+  }
+
+  /** Canonical string id for a label key/str, checked. */
+  stringRef(id: number, what: string): number {
+    if (!(id >= 0 && id < this.canon.length)) throw new EngineError('bad-reference', `${what} refers to string ${id}, but the string table has ${this.canon.length} entries.`);
+    return this.canon[id];
+  }
+
+  finish() {
+    const t = this.t;
+    const s = this.builder.strings;
+    const sampleTypes: SampleType[] = t.sampleTypes.map((v) => ({ type: s[this.canon[v.type]], unit: s[this.canon[v.unit]] }));
+    let defaultType = sampleTypes.length - 1;
+    if (t.defaultSampleType > 0) {
+      const name = s[this.stringRef(t.defaultSampleType, 'default_sample_type')];
+      const i = sampleTypes.findIndex((st) => st.type === name);
+      if (i >= 0) defaultType = i;
+    }
+    const periodType = t.periodType
+      ? { type: s[this.stringRef(t.periodType.type, 'period_type')], unit: s[this.stringRef(t.periodType.unit, 'period_type unit')] }
+      : undefined;
+    return this.builder.build({
+      sampleTypes,
+      defaultType,
+      periodType,
+      period: t.period,
+      timeNanos: t.timeNanos,
+      durationNanos: t.durationNanos,
+    });
+  }
+}

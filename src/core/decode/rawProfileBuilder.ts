@@ -1,0 +1,244 @@
+/**
+ * Shared back end of every decoder: interns strings and frames, grows the prefix tree of stacks
+ * through an open-addressing hash table on typed arrays (no Map per node), and stores samples,
+ * values and labels in typed arrays. `build()` returns the RawProfile.
+ */
+import { EngineError } from '../engine';
+import { PositionKind, type ProfileFormat, type RawProfile, type SampleType } from '../model';
+import { GrowableFloat64, GrowableInt32 } from './growable';
+
+export interface RawProfileMeta {
+  sampleTypes: SampleType[];
+  defaultType: number;
+  periodType?: SampleType;
+  period: number;
+  timeNanos: number;
+  durationNanos: number;
+}
+
+export class RawProfileBuilder {
+  readonly strings: string[];
+  private stringIds: Map<string, number> | undefined;
+
+  private readonly fName = new GrowableInt32();
+  private readonly fFile = new GrowableInt32();
+  private readonly fLine = new GrowableInt32();
+  private readonly fColumn = new GrowableInt32();
+  private readonly fStart = new GrowableInt32();
+  private readonly fKind = new GrowableInt32();
+  private readonly frameIds = new Map<string, number>();
+
+  private parent: Int32Array;
+  private frameOf: Int32Array;
+  private nodeCount = 1;
+  /** slot -> node id + 1 (0 = empty) */
+  private table: Int32Array;
+  private mask: number;
+
+  private readonly sStack: GrowableInt32;
+  private readonly sValues: GrowableFloat64;
+  private readonly labelOffsets: GrowableInt32;
+  private readonly labelKey = new GrowableInt32(64);
+  private readonly labelStr = new GrowableInt32(64);
+  private readonly labelNum = new GrowableFloat64(64);
+  private sampleCount = 0;
+
+  constructor(
+    readonly format: ProfileFormat,
+    strings: string[] = [''],
+    expectedSamples = 1024,
+    expectedNodes = 4096,
+  ) {
+    this.strings = strings.length > 0 && strings[0] === '' ? strings : ['', ...strings];
+    let cap = 16;
+    while (cap < expectedNodes) cap *= 2;
+    this.parent = new Int32Array(cap);
+    this.frameOf = new Int32Array(cap);
+    this.parent[0] = -1;
+    this.frameOf[0] = -1;
+    this.table = new Int32Array(cap * 2);
+    this.mask = cap * 2 - 1;
+    this.sStack = new GrowableInt32(expectedSamples);
+    this.sValues = new GrowableFloat64(expectedSamples);
+    this.labelOffsets = new GrowableInt32(expectedSamples + 1);
+    this.labelOffsets.push(0);
+  }
+
+  /** Id of `s` in `strings`, appending it when new. */
+  intern(s: string): number {
+    if (!this.stringIds) {
+      this.stringIds = new Map();
+      for (let i = this.strings.length - 1; i >= 0; i--) this.stringIds.set(this.strings[i], i);
+    }
+    let id = this.stringIds.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.stringIds.set(s, id);
+    }
+    return id;
+  }
+
+  /**
+   * For decoders handed a string table (pprof): the first id of each distinct string, so that
+   * duplicated table entries do not split frames.
+   */
+  canonicalStringIds(): Int32Array {
+    const canon = new Int32Array(this.strings.length);
+    const first = new Map<string, number>();
+    for (let i = 0; i < this.strings.length; i++) {
+      const s = this.strings[i];
+      const f = first.get(s);
+      if (f === undefined) {
+        first.set(s, i);
+        canon[i] = i;
+      } else canon[i] = f;
+    }
+    this.stringIds = first;
+    return canon;
+  }
+
+  /** Interned frame id for a (name, file, line, column, startLine, kind) position. */
+  frame(name: number, file: number, line: number, column: number, startLine: number, kind: PositionKind): number {
+    const key = `${name},${file},${line},${column},${startLine},${kind}`;
+    let id = this.frameIds.get(key);
+    if (id === undefined) {
+      id = this.fName.length;
+      this.fName.push(name);
+      this.fFile.push(file);
+      this.fLine.push(line);
+      this.fColumn.push(column);
+      this.fStart.push(startLine);
+      this.fKind.push(kind);
+      this.frameIds.set(key, id);
+    }
+    return id;
+  }
+
+  get frameCount(): number {
+    return this.fName.length;
+  }
+
+  /** Child of `parent` (0 = root) for `frame`, created when new. */
+  child(parent: number, frame: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    let slot = (Math.imul(parent, 0x9e3779b1) ^ Math.imul(frame + 1, 0x85ebca77)) & mask;
+    for (;;) {
+      const v = table[slot];
+      if (v === 0) break;
+      const n = v - 1;
+      if (this.parent[n] === parent && this.frameOf[n] === frame) return n;
+      slot = (slot + 1) & mask;
+    }
+    const n = this.nodeCount++;
+    if (n === this.parent.length) this.growNodes();
+    this.parent[n] = parent;
+    this.frameOf[n] = frame;
+    if (this.nodeCount * 2 > this.mask) this.rehash();
+    else table[slot] = n + 1;
+    return n;
+  }
+
+  /** Parent of a stack node created so far (0 for children of the root). */
+  stackParent(node: number): number {
+    return this.parent[node];
+  }
+
+  private growNodes(): void {
+    const cap = this.parent.length * 2;
+    const p = new Int32Array(cap);
+    p.set(this.parent);
+    const f = new Int32Array(cap);
+    f.set(this.frameOf);
+    this.parent = p;
+    this.frameOf = f;
+  }
+
+  private rehash(): void {
+    const size = (this.mask + 1) * 2;
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    for (let n = 1; n < this.nodeCount; n++) {
+      let slot = (Math.imul(this.parent[n], 0x9e3779b1) ^ Math.imul(this.frameOf[n] + 1, 0x85ebca77)) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = n + 1;
+    }
+    this.table = table;
+    this.mask = mask;
+  }
+
+  /** Starts a sample with leaf node `leaf`; then call `value` once per sample type and `label` per label. */
+  sample(leaf: number): void {
+    if (this.sampleCount > 0) this.labelOffsets.push(this.labelKey.length);
+    this.sStack.push(leaf);
+    this.sampleCount++;
+  }
+
+  value(v: number): void {
+    this.sValues.push(v);
+  }
+
+  label(key: number, str: number, num: number): void {
+    this.labelKey.push(key);
+    this.labelStr.push(str);
+    this.labelNum.push(num);
+  }
+
+  get samplesSoFar(): number {
+    return this.sampleCount;
+  }
+
+  build(meta: RawProfileMeta): RawProfile {
+    const T = meta.sampleTypes.length;
+    if (T === 0) throw new EngineError('empty-profile', 'The profile declares no sample types.');
+    if (this.sampleCount === 0) throw new EngineError('empty-profile', 'The profile contains no samples.');
+    if (this.sValues.length !== this.sampleCount * T) {
+      throw new EngineError('corrupt-protobuf', `Samples carry ${this.sValues.length} values; expected ${this.sampleCount} × ${T}.`);
+    }
+    if (this.sampleCount > 0) this.labelOffsets.push(this.labelKey.length);
+    const labelOffsets = new Uint32Array(this.labelOffsets.length);
+    labelOffsets.set(this.labelOffsets.data.subarray(0, this.labelOffsets.length));
+    return {
+      format: this.format,
+      strings: this.strings,
+      sampleTypes: meta.sampleTypes,
+      defaultType: meta.defaultType,
+      periodType: meta.periodType,
+      period: meta.period,
+      timeNanos: meta.timeNanos,
+      durationNanos: meta.durationNanos,
+      frames: {
+        count: this.fName.length,
+        name: this.fName.toArray(),
+        file: this.fFile.toArray(),
+        line: this.fLine.toArray(),
+        column: this.fColumn.toArray(),
+        startLine: this.fStart.toArray(),
+        kind: Uint8Array.from(this.fKind.data.subarray(0, this.fKind.length)),
+      },
+      stacks: {
+        count: this.nodeCount,
+        parent: this.parent.slice(0, this.nodeCount),
+        frame: this.frameOf.slice(0, this.nodeCount),
+      },
+      samples: {
+        count: this.sampleCount,
+        stack: this.sStack.toArray(),
+        values: this.sValues.toArray(),
+        labelOffsets,
+        labelKey: this.labelKey.toArray(),
+        labelStr: this.labelStr.toArray(),
+        labelNum: this.labelNum.toArray(),
+      },
+    };
+  }
+}
+
+/** PositionKind a profiler's (line, column) implies before symbolization. */
+export function kindOf(file: number, line: number, column: number): PositionKind {
+  if (line <= 0) return PositionKind.None;
+  if (column > 0) return PositionKind.Exact;
+  void file;
+  return PositionKind.Line;
+}
