@@ -2,43 +2,439 @@
  * Symbolization: profile paths → workspace files (path mapping, .pyroscope.yaml, suffix inference)
  * and generated JS → original sources (source maps, minified-name recovery).
  *
- * PLACEHOLDER CONTRACT (owned by the symbolization work): the signature below is what the indexer
- * calls. The body is a minimal pass-through until the real implementation lands.
+ * Runs after decode and before indexing: `symbolize(raw, options)` is what the indexer calls.
+ * Never throws for bad maps or missing files: those frames stay on what could be resolved and are
+ * listed in `unresolved` with a reason and their share of self weight.
+ *
+ * Per frame, by what the profiler wrote (PositionKind):
+ * - line + column (Exact): exact source-map lookup; the enclosing function (acorn) gives the
+ *   original function name and start line.
+ * - line only (Line): the mappings on that generated line — narrowed to the function with the
+ *   frame's name that spans the line when there is one — first one wins, the other original lines
+ *   go to `SymbolTable.candidates`.
+ * - function start line only (FunctionStart, no column): the function with that (minified) name
+ *   whose V8 start position is on that line (a `(anonymous:L#…:C#…)` name gives the column
+ *   directly) is found in the parsed generated file and its position mapped. Several with the same
+ *   name on the line: the first (by column) is taken, the frame is marked Recovered, and the other
+ *   candidates' original lines are kept in `candidates`.
  */
-import { existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import type { LoadOptions } from '../engine';
-import type { RawProfile, ResolvedFile, SymbolTable, UnresolvedPath } from '../model';
+import { type Line1, PositionKind, type RawProfile, type ResolvedFile, type SymbolTable, type UnresolvedPath } from '../model';
+import { FunctionIndex, indexFunctions, type LocatedFunction, parseAnonymousName, sameFunctionName } from './functionLocator';
+import { normalizeProfilePath, PathResolver } from './pathResolver';
+import { parsePyroscopeYaml, type PyroscopeRule } from './pyroscopeYaml';
+import { type LoadedMap, loadSourceMap, type MapLoad, type OriginalPosition } from './sourceMapLoader';
 
 export interface SymbolizeResult {
   symbols: SymbolTable;
   files: ResolvedFile[];
   unresolved: UnresolvedPath[];
+  /** optional diagnostics: how paths were resolved, prefixes learned, maps loaded */
+  stats?: SymbolizeStats;
 }
 
-export async function symbolize(raw: RawProfile, _options: LoadOptions): Promise<SymbolizeResult> {
-  const n = raw.frames.count;
+export interface SymbolizeStats {
+  /** profile paths resolved per method: mapping | pyroscope-yaml | as-is | learned | inferred */
+  resolvedBy: Record<string, number>;
+  /** deployment prefix → local prefix pairs learned by suffix inference */
+  learnedPrefixes: { from: string; to: string; votes: number }[];
+  sourceMapsLoaded: number;
+  /** frames whose function was recovered from a minified name (unique / ambiguous) */
+  recovered: number;
+  recoveredAmbiguous: number;
+  /** errors in .pyroscope.yaml files (the rest of the load goes on without them) */
+  yamlErrors: string[];
+}
+
+/** Extra knobs (tests, CLI); the indexer passes LoadOptions only. */
+export interface SymbolizeExtras {
+  /** cap on workspace files listed for suffix inference (default 50 000) */
+  maxWorkspaceFiles?: number;
+  /** generated files larger than this are not parsed for name recovery (default 64 MB) */
+  maxParseBytes?: number;
+}
+
+const MAX_CANDIDATES = 64;
+const JS_EXT = /\.(?:[cm]?js|jsx)$/i;
+
+interface GeneratedFile {
+  local: string;
+  code?: string;
+  map?: MapLoad;
+  fns?: FunctionIndex | null;
+}
+
+export async function symbolize(raw: RawProfile, options: LoadOptions, extras: SymbolizeExtras = {}): Promise<SymbolizeResult> {
+  const fr = raw.frames;
+  const n = fr.count;
   const symbols: SymbolTable = {
     file: new Int32Array(n).fill(-1),
-    line: raw.frames.line.slice(),
-    column: raw.frames.column.slice(),
-    startLine: raw.frames.startLine.slice(),
-    name: raw.frames.name.slice(),
-    kind: raw.frames.kind.slice(),
+    line: fr.line.slice(),
+    column: fr.column.slice(),
+    startLine: fr.startLine.slice(),
+    name: fr.name.slice(),
+    kind: fr.kind.slice(),
     candidates: new Map(),
   };
-  const files: ResolvedFile[] = [];
-  const byPath = new Map<number, number>();
   for (let f = 0; f < n; f++) {
-    const p = raw.frames.file[f];
-    if (p === 0) continue;
-    let id = byPath.get(p);
-    if (id === undefined) {
-      const path = raw.strings[p];
-      id = files.length;
-      files.push({ path, profilePath: path, onDisk: existsSync(path), viaSourceMap: false });
-      byPath.set(p, id);
-    }
-    symbols.file[f] = id;
+    if (symbols.startLine[f] === 0 && symbols.kind[f] === PositionKind.FunctionStart) symbols.startLine[f] = symbols.line[f];
   }
-  return { symbols, files, unresolved: [] };
+  const stats: SymbolizeStats = { resolvedBy: {}, learnedPrefixes: [], sourceMapsLoaded: 0, recovered: 0, recoveredAmbiguous: 0, yamlErrors: [] };
+
+  // Strings: frames may get original names that the profile does not have yet.
+  let stringIds: Map<string, number> | undefined;
+  const intern = (s: string): number => {
+    if (!stringIds) {
+      stringIds = new Map();
+      raw.strings.forEach((v, i) => {
+        if (!stringIds!.has(v)) stringIds!.set(v, i);
+      });
+    }
+    let id = stringIds.get(s);
+    if (id === undefined) {
+      id = raw.strings.length;
+      raw.strings.push(s);
+      stringIds.set(s, id);
+    }
+    return id;
+  };
+
+  // Self weight per frame (default sample type), for the unresolved report.
+  const T = raw.sampleTypes.length;
+  const selfW = new Float64Array(n);
+  let totalW = 0;
+  for (let i = 0; i < raw.samples.count; i++) {
+    const v = raw.samples.values[i * T + raw.defaultType];
+    if (!Number.isFinite(v)) continue;
+    totalW += v;
+    const fid = raw.stacks.frame[raw.samples.stack[i]];
+    if (fid >= 0 && fid < n) selfW[fid] += v;
+  }
+
+  const rules: PyroscopeRule[] = [];
+  for (const y of options.pyroscopeYaml ?? []) {
+    try {
+      rules.push(...parsePyroscopeYaml(y.text, y.dir));
+    } catch (e) {
+      stats.yamlErrors.push(`${path.join(y.dir, '.pyroscope.yaml')}: ${(e as Error).message}`);
+    }
+  }
+  const resolver = new PathResolver({ roots: options.roots, pathMappings: options.pathMappings, pyroscopeRules: rules, maxFiles: extras.maxWorkspaceFiles });
+
+  // Output files, deduplicated by path.
+  const files: ResolvedFile[] = [];
+  const fileIds = new Map<string, number>();
+  const fileId = (p: string, profilePath: string, onDisk: boolean, viaSourceMap: boolean, content?: string): number => {
+    let id = fileIds.get(p);
+    if (id === undefined) {
+      id = files.length;
+      files.push(content !== undefined ? { path: p, profilePath, onDisk, content, viaSourceMap } : { path: p, profilePath, onDisk, viaSourceMap });
+      fileIds.set(p, id);
+    }
+    return id;
+  };
+
+  // Unresolved report, keyed by path + reason.
+  const unresolvedMap = new Map<string, { u: UnresolvedPath; w: number }>();
+  const report = (profilePath: string, reason: UnresolvedPath['reason'], detail: string, weight: number) => {
+    const key = `${reason}\u0000${profilePath}`;
+    const e = unresolvedMap.get(key);
+    if (e) e.w += weight;
+    else unresolvedMap.set(key, { u: { profilePath, selfWeight: 0, reason, detail }, w: weight });
+  };
+
+  // 1. Path mapping, once per distinct profile path. Two passes: a path that was ambiguous may be
+  //    settled by a prefix learned from a later path.
+  const framesByPath = new Map<number, number[]>();
+  for (let f = 0; f < n; f++) {
+    const p = fr.file[f];
+    if (p <= 0) continue;
+    const list = framesByPath.get(p);
+    if (list) list.push(f);
+    else framesByPath.set(p, [f]);
+  }
+  const localOf = new Map<number, string>();
+  const failed: number[] = [];
+  for (const [p, fs] of framesByPath) {
+    const r = resolver.resolve(raw.strings[p], raw.strings[fr.name[fs[0]]]);
+    if (r.local) {
+      localOf.set(p, r.local);
+      stats.resolvedBy[r.via!] = (stats.resolvedBy[r.via!] ?? 0) + 1;
+    } else {
+      failed.push(p);
+    }
+  }
+  for (const p of failed) {
+    const fs = framesByPath.get(p)!;
+    const r = resolver.retry(raw.strings[p], raw.strings[fr.name[fs[0]]]);
+    if (r.local) {
+      localOf.set(p, r.local);
+      stats.resolvedBy[r.via!] = (stats.resolvedBy[r.via!] ?? 0) + 1;
+      continue;
+    }
+    const norm = normalizeProfilePath(raw.strings[p]);
+    if (norm.internal) continue; // runtime internals (node:…) are not the user's files: not reported
+    let w = 0;
+    for (const f of fs) w += selfW[f];
+    report(raw.strings[p], r.reason ?? 'no-match', r.detail ?? '', w);
+  }
+  stats.learnedPrefixes = resolver.learned.map((l) => ({ ...l }));
+
+  // 2. Generated JS with source maps: loaded lazily, once per file, destroyed at the end.
+  const generated = new Map<string, GeneratedFile>();
+  const maxParse = extras.maxParseBytes ?? 64 * 1024 * 1024;
+  const getGenerated = async (local: string): Promise<GeneratedFile> => {
+    let g = generated.get(local);
+    if (g) return g;
+    g = { local };
+    generated.set(local, g);
+    try {
+      const st = statSync(local);
+      if (st.size <= 512 * 1024 * 1024) g.code = readFileSync(local, 'utf8');
+    } catch {
+      g.code = undefined;
+    }
+    if (g.code !== undefined) {
+      g.map = await loadSourceMap(local, g.code);
+      if (g.map.kind === 'ok') stats.sourceMapsLoaded++;
+    }
+    return g;
+  };
+  const functionsOf = (g: GeneratedFile): FunctionIndex | null => {
+    if (g.fns === undefined) g.fns = g.code !== undefined && g.code.length <= maxParse ? indexFunctions(g.code) ?? null : null;
+    return g.fns;
+  };
+
+  // Original sources: resolved once per (map, source).
+  const sourceCache = new Map<string, number>();
+  const originalFile = (map: LoadedMap, g: GeneratedFile, source: string, profilePath: string, weight: number): number => {
+    const key = `${map.origin}\u0000${source}`;
+    const cached = sourceCache.get(key);
+    if (cached !== undefined) return cached;
+    let id = -1;
+    const norm = normalizeProfilePath(source);
+    const beside = norm.internal ? undefined : norm.absolute ? norm.norm : /^[a-z][a-z0-9+.-]*:/i.test(source) ? undefined : path.resolve(map.mapDir, norm.norm);
+    if (beside && resolver.isFile(beside)) {
+      id = fileId(beside, profilePath, true, true);
+    } else {
+      const r = norm.internal ? undefined : resolver.resolve(source);
+      if (r?.local) {
+        id = fileId(r.local, profilePath, true, true);
+      } else {
+        const content = map.content(source);
+        if (content !== undefined) {
+          id = fileId(beside ?? source, profilePath, false, true, content);
+        } else {
+          report(profilePath, 'not-found', `${source} (from the source map of ${g.local}) is neither on disk nor in sourcesContent`, weight);
+        }
+      }
+    }
+    sourceCache.set(key, id);
+    return id;
+  };
+
+  const originalName = (map: LoadedMap, fns: FunctionIndex, fn: LocatedFunction, fallback: string, fileIdx: number): string => {
+    if (fn.nameOffset < 0) return fn.name === '' ? '(anonymous)' : fn.name;
+    const p = fns.position(fn.nameOffset);
+    const o = map.lookup(p.line, p.column);
+    if (o.name) {
+      // Prefer the identifier written in the original source at that spot (esbuild's names may be
+      // internal renames such as `_Matrix` for `Matrix`).
+      const text = fileIdx >= 0 ? fileText(fileIdx) : undefined;
+      const ident = text !== undefined && o.line ? identifierAt(text, o.line, o.column ?? 0) : undefined;
+      const base = ident ?? o.name;
+      const prefix = /^(get|set) /.exec(fn.name)?.[0] ?? '';
+      return prefix + base;
+    }
+    return fn.name || fallback;
+  };
+  const textCache = new Map<number, string | undefined>();
+  const fileText = (id: number): string | undefined => {
+    if (!textCache.has(id)) {
+      const rf = files[id];
+      let t = rf.content;
+      if (t === undefined && rf.onDisk) {
+        try {
+          t = readFileSync(rf.path, 'utf8');
+        } catch {
+          t = undefined;
+        }
+      }
+      textCache.set(id, t);
+    }
+    return textCache.get(id);
+  };
+
+  // Frames per generated local file, sorted by position so map lookups run in order.
+  const byLocal = new Map<string, number[]>();
+  for (const [p, fs] of framesByPath) {
+    const local = localOf.get(p);
+    if (!local) continue;
+    const list = byLocal.get(local);
+    if (list) list.push(...fs);
+    else byLocal.set(local, [...fs]);
+  }
+
+  try {
+    for (const [local, fs] of byLocal) {
+      const profilePath = raw.strings[fr.file[fs[0]]];
+      const plain = () => {
+        const id = fileId(local, profilePath, true, false);
+        for (const f of fs) symbols.file[f] = id;
+      };
+      // Only JS-like files (or files that declare a map) go through source maps.
+      const g = JS_EXT.test(local) ? await getGenerated(local) : undefined;
+      const load = g?.map;
+      if (!g || !load || load.kind === 'none') {
+        plain();
+        continue;
+      }
+      if (load.kind !== 'ok') {
+        plain();
+        let w = 0;
+        for (const f of fs) w += selfW[f];
+        report(profilePath, load.kind === 'missing' ? 'missing-source-map' : 'source-map-error', load.detail, w);
+        continue;
+      }
+      const map = load.map;
+      fs.sort((a, b) => fr.line[a] - fr.line[b] || fr.column[a] - fr.column[b]);
+      const lineOnlyLines = new Set<number>();
+      for (const f of fs) if (fr.column[f] === 0 && fr.line[f] > 0) lineOnlyLines.add(fr.line[f]);
+      const generatedId = () => fileId(local, profilePath, true, false);
+
+      for (const f of fs) {
+        const kind = fr.kind[f] as PositionKind;
+        const line = fr.line[f];
+        if (line <= 0 || kind === PositionKind.None) {
+          symbols.file[f] = generatedId();
+          continue;
+        }
+        const name = raw.strings[fr.name[f]];
+        let column = fr.column[f];
+        const anon = parseAnonymousName(name);
+        if (column === 0 && anon && anon.line === line && anon.column > 0 && kind === PositionKind.FunctionStart) column = anon.column;
+        const fns = functionsOf(g);
+        let fn: LocatedFunction | undefined;
+        let alternatives: LocatedFunction[] = [];
+        let pos: OriginalPosition | undefined;
+        let outKind = kind;
+        const lineCandidates: Line1[] = [];
+
+        if (column > 0) {
+          pos = map.lookup(line, column - 1);
+          if (fns) {
+            const starting = fns.startingOn(line).filter((x) => x.column === column - 1);
+            const named = starting.filter((x) => anon || sameFunctionName(name, x.name));
+            fn = named[0] ?? starting[0];
+            if (!fn) {
+              const containing = fns.containing(line, column - 1);
+              fn = containing.find((x) => sameFunctionName(name, x.name)) ?? (anon ? containing[0] : undefined);
+            }
+          }
+        } else if (kind === PositionKind.FunctionStart && fns) {
+          const starting = fns.startingOn(line).filter((x) => sameFunctionName(name, x.name) || (anon !== undefined && x.name === ''));
+          if (starting.length) {
+            fn = starting[0];
+            alternatives = starting.slice(1);
+            pos = map.lookup(fn.line, fn.column);
+            stats.recovered++;
+            if (alternatives.length) {
+              stats.recoveredAmbiguous++;
+              outKind = PositionKind.Recovered;
+            }
+          }
+        }
+        if (!pos) {
+          // Line only: first mapping on the generated line, narrowed to the named function's range.
+          let mappings = map.mappingsOnLine(line, lineOnlyLines);
+          if (fns && anon && anon.column > 0) {
+            // lineNumbers mode: the name still carries the function's start (generated coordinates)
+            fn = fns.startingOn(anon.line).find((x) => x.column === anon.column - 1 && x.name === '');
+          }
+          if (fn && fns) {
+            const a = fns.position(fn.start), b = fns.position(fn.end);
+            const from = a.line === line ? a.column : a.line > line ? Infinity : 0;
+            const to = b.line === line ? b.column : b.line < line ? -1 : Infinity;
+            const inside = mappings.filter((m) => m.generatedColumn >= from && m.generatedColumn < to);
+            if (inside.length) mappings = inside;
+          } else if (fns) {
+            const spanning = fns.spanningLine(line).filter((x) => sameFunctionName(name, x.name));
+            if (spanning.length === 1 || (spanning.length > 1 && fr.startLine[f] > 0 && spanning.filter((x) => x.line === fr.startLine[f]).length === 1)) {
+              fn = spanning.length === 1 ? spanning[0] : spanning.find((x) => x.line === fr.startLine[f]);
+              const a = fns.position(fn!.start), b = fns.position(fn!.end);
+              const from = a.line === line ? a.column : 0;
+              const to = b.line === line ? b.column : Infinity;
+              const inside = mappings.filter((m) => m.generatedColumn >= from && m.generatedColumn < to);
+              if (inside.length) mappings = inside;
+            }
+          }
+          if (mappings.length) {
+            const first = mappings[0];
+            pos = { source: first.source, line: first.originalLine, column: first.originalColumn, name: first.name };
+            for (const m of mappings) {
+              if (m.source === first.source && !lineCandidates.includes(m.originalLine)) lineCandidates.push(m.originalLine);
+              if (lineCandidates.length >= MAX_CANDIDATES) break;
+            }
+          } else {
+            pos = map.lookup(line, 0, true);
+          }
+        }
+
+        if (!pos || !pos.source || !pos.line) {
+          // No mapping there (e.g. bundler runtime code): stays on the generated file.
+          symbols.file[f] = generatedId();
+          continue;
+        }
+        const fid = originalFile(map, g, pos.source, profilePath, selfW[f]);
+        if (fid < 0) {
+          symbols.file[f] = generatedId();
+          continue;
+        }
+        symbols.file[f] = fid;
+        symbols.line[f] = pos.line;
+        symbols.column[f] = column > 0 && pos.column != null ? pos.column + 1 : 0;
+        symbols.kind[f] = outKind;
+        if (fn && fns) {
+          const start = fn === undefined ? undefined : map.lookup(fn.line, fn.column);
+          symbols.startLine[f] = start?.line && start.source === pos.source ? start.line : kind === PositionKind.FunctionStart ? pos.line : 0;
+          const orig = originalName(map, fns, fn, name, fid);
+          symbols.name[f] = intern(anon && orig === '(anonymous)' ? '(anonymous)' : orig);
+        } else {
+          symbols.startLine[f] = kind === PositionKind.FunctionStart ? pos.line : 0;
+          if (anon) symbols.name[f] = intern('(anonymous)');
+        }
+        if (alternatives.length) {
+          const lines = new Set<number>([pos.line]);
+          for (const alt of alternatives) {
+            const o = map.lookup(alt.line, alt.column);
+            if (o.line) lines.add(o.line);
+          }
+          if (lines.size > 1) symbols.candidates.set(f, [...lines].slice(0, MAX_CANDIDATES));
+        } else if (lineCandidates.length > 1) {
+          symbols.candidates.set(f, lineCandidates);
+        }
+      }
+    }
+  } finally {
+    for (const g of generated.values()) if (g.map?.kind === 'ok') g.map.map.destroy();
+  }
+
+  const unresolved = [...unresolvedMap.values()]
+    .map(({ u, w }) => ({ ...u, selfWeight: totalW > 0 ? w / totalW : 0 }))
+    .sort((a, b) => b.selfWeight - a.selfWeight || (a.profilePath < b.profilePath ? -1 : 1));
+  return { symbols, files, unresolved, stats };
+}
+
+/** The identifier starting at (1-based line, 0-based column) of `text`, if one starts there. */
+function identifierAt(text: string, line: number, column: number): string | undefined {
+  let off = 0;
+  for (let l = 1; l < line; l++) {
+    off = text.indexOf('\n', off);
+    if (off < 0) return undefined;
+    off++;
+  }
+  const m = /^[A-Za-z_$#][\w$]*/.exec(text.slice(off + column, off + column + 256));
+  return m ? m[0] : undefined;
 }
