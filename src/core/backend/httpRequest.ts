@@ -276,9 +276,14 @@ function networkError(e: unknown, where: string, target: URL): BackendError {
     /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO|ERR_SSL/i.test(code) ||
     /wrong version number|certificate|handshake/i.test(err.message ?? '')
   ) {
-    const hint = /wrong version number|EPROTO/i.test(`${code} ${err.message}`)
+    const text = `${code} ${err.message}`;
+    const hint = /wrong version number|EPROTO|packet length too long/i.test(text)
       ? 'the port may speak plain HTTP: try http:// instead of https://'
-      : 'the certificate is not trusted or does not match the host; fix the certificate or use the right host name';
+      : /ALTNAME|Hostname\/IP does not match/i.test(text)
+        ? `the certificate is not valid for "${host}"; use the host name the certificate was issued for`
+        : /EXPIRED|NOT_YET_VALID/i.test(text)
+          ? 'the server certificate is expired or not yet valid'
+          : 'the server certificate is not trusted (self-signed or from an unknown CA); install its CA in the system trust store';
     return new BackendError('tls', `TLS handshake with ${originOf(target)} failed (${code || 'TLS error'}): ${hint}.`);
   }
   return new BackendError('unreachable', `${where} could not be reached (${code || (err.message ?? 'network error').slice(0, 120)}).`);
