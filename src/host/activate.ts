@@ -1,8 +1,16 @@
 import * as vscode from 'vscode';
+import { createWorkerEngine } from '../core/worker/workerEngine';
+import { registerInsights } from './insights/registerInsights';
+import { readLoadOptions } from './loadOptions';
+import { ProfileSession } from './profileSession';
 
 /** Wires every feature controller. Each `register…` returns nothing and pushes into context.subscriptions. */
 export function activateHost(context: vscode.ExtensionContext, started: number): void {
+  // The one session every feature reads; the engine worker starts on the first load.
+  const session = new ProfileSession(() => createWorkerEngine(context.asAbsolutePath('dist/engineWorker.js')), readLoadOptions);
+  context.subscriptions.push(session);
   // Feature controllers are registered here (insights, flame graph, backends, …).
+  registerInsights(context, session);
   activationMs = Date.now() - started;
   void context;
 }

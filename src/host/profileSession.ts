@@ -37,16 +37,38 @@ export interface LoadedProfile {
 
 export class ProfileSession implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<LoadedProfile | undefined>();
+  private listeners = 0;
   /** Fires after a profile is loaded, replaced, cleared, or its sample type changes. */
-  readonly onDidChange = this.changeEmitter.event;
+  readonly onDidChange: vscode.Event<LoadedProfile | undefined> = (listener, thisArgs, disposables) => {
+    const inner = this.changeEmitter.event(listener, thisArgs);
+    this.listeners++;
+    let done = false;
+    const d = {
+      dispose: () => {
+        if (done) return;
+        done = true;
+        this.listeners--;
+        inner.dispose();
+      },
+    };
+    if (Array.isArray(disposables)) disposables.push(d);
+    return d;
+  };
   private loaded: LoadedProfile | undefined;
   private engineInstance: Engine | undefined;
   private loadSeq = 0;
+  /** bytes and source of the current profile, so a settings change (path mappings) can re-load it */
+  private lastInput: { bytes: Uint8Array; source: ProfileSource } | undefined;
 
   constructor(
     private readonly createEngine: () => Engine,
     private readonly loadOptions: () => Promise<LoadOptions>,
   ) {}
+
+  /** Live `onDidChange` subscriptions (the VS Code suite checks they do not grow). */
+  get listenerCount(): number {
+    return this.listeners;
+  }
 
   get current(): LoadedProfile | undefined {
     return this.loaded;
@@ -79,9 +101,16 @@ export class ProfileSession implements vscode.Disposable {
       typeIndex: keepType ? previous!.typeIndex : result.index.defaultType,
       loadedAt: Date.now(),
     };
+    this.lastInput = { bytes, source };
     if (previous) void this.engine.release(previous.id);
     this.changeEmitter.fire(this.loaded);
     return this.loaded;
+  }
+
+  /** Loads the current profile again (e.g. after the path mappings changed). No-op when none. */
+  async reload(): Promise<LoadedProfile | undefined> {
+    if (!this.loaded || !this.lastInput) return undefined;
+    return this.load(this.lastInput.bytes, this.lastInput.source);
   }
 
   selectType(typeIndex: number): void {
@@ -94,6 +123,7 @@ export class ProfileSession implements vscode.Disposable {
     this.loadSeq++;
     const previous = this.loaded;
     this.loaded = undefined;
+    this.lastInput = undefined;
     if (previous) void this.engine.release(previous.id);
     this.changeEmitter.fire(undefined);
   }

@@ -93,7 +93,8 @@ export function buildHoverMarkdown(view: IndexView, h: HoverInput, links: HoverL
     out.push('');
     out.push(`${fns.samples[h.fn].toLocaleString('en-US')} samples in this function.`);
     out.push('');
-    const total = view.edgeTotal();
+    const t0 = h.types[0];
+    const total = index.totals[t0] ?? 0;
     const list = (items: { fn: number; weight: number }[]) =>
       items
         .map((c) => {
@@ -102,8 +103,8 @@ export function buildHoverMarkdown(view: IndexView, h: HoverInput, links: HoverL
           return `${target ? `[${label}](${target})` : label} ${formatPercent(total > 0 ? c.weight / total : 0)}`;
         })
         .join(', ');
-    const callers = view.callers(h.fn, 5);
-    const callees = view.callees(h.fn, 5);
+    const callers = view.callers(h.fn, 5, t0);
+    const callees = view.callees(h.fn, 5, t0);
     if (callers.length) out.push(`Called by: ${list(callers)}`, '');
     if (callees.length) out.push(`Calls: ${list(callees)}`, '');
   }

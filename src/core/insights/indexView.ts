@@ -12,8 +12,9 @@ export interface Neighbour {
 export class IndexView {
   readonly T: number;
   private fileFunctions: Int32Array[] | undefined;
-  private callerLists: Map<number, Neighbour[]> | undefined;
-  private calleeLists: Map<number, Neighbour[]> | undefined;
+  /** function id → ids of edges ending / starting at it */
+  private callerLists: Map<number, number[]> | undefined;
+  private calleeLists: Map<number, number[]> | undefined;
 
   constructor(readonly index: ProfileIndex) {
     this.T = Math.max(1, index.sampleTypes.length);
@@ -65,6 +66,12 @@ export class IndexView {
    * line ≤ `line` (nested functions make this a heuristic; the hover says "in"). -1 when none.
    */
   functionAt(file: number, line: Line1): number {
+    // The engine may record the function each line row belongs to (the heaviest one on that line).
+    const owner = (this.index.lines as { fn?: Int32Array }).fn;
+    if (owner) {
+      const row = this.lineRow(file, line);
+      if (row >= 0 && owner[row] >= 0 && owner[row] < this.index.functions.count) return owner[row];
+    }
     const fns = this.functionsOf(file);
     const start = this.index.functions.startLine;
     let best = -1;
@@ -87,43 +94,47 @@ export class IndexView {
     return total > 0 ? value / total : 0;
   }
 
-  /** Functions calling `fn`, heaviest first. */
-  callers(fn: number, limit: number): Neighbour[] {
+  /** Functions calling `fn`, heaviest first by type `t` (weights: share base is totals[t]). */
+  callers(fn: number, limit: number, t: number): Neighbour[] {
     this.buildEdges();
-    return (this.callerLists!.get(fn) ?? []).slice(0, limit);
+    return this.neighbours(this.callerLists!.get(fn), limit, t, this.index.edges.caller);
   }
 
-  /** Functions called by `fn`, heaviest first. */
-  callees(fn: number, limit: number): Neighbour[] {
+  /** Functions called by `fn`, heaviest first by type `t`. */
+  callees(fn: number, limit: number, t: number): Neighbour[] {
     this.buildEdges();
-    return (this.calleeLists!.get(fn) ?? []).slice(0, limit);
+    return this.neighbours(this.calleeLists!.get(fn), limit, t, this.index.edges.callee);
+  }
+
+  /** Weight of edge `e` for type `t` (edges carry one weight per type; older indexes one per edge). */
+  edgeWeight(e: number, t: number): number {
+    const { edges } = this.index;
+    return edges.weight.length === edges.count * this.T ? edges.weight[e * this.T + t] : edges.weight[e];
+  }
+
+  private neighbours(list: number[] | undefined, limit: number, t: number, end: Int32Array): Neighbour[] {
+    if (!list) return [];
+    return list
+      .map((e) => ({ fn: end[e], weight: this.edgeWeight(e, t) }))
+      .filter((n) => n.weight > 0)
+      .sort((a, b) => b.weight - a.weight)
+      .slice(0, limit);
   }
 
   private buildEdges(): void {
     if (this.callerLists) return;
-    const callers = new Map<number, Neighbour[]>();
-    const callees = new Map<number, Neighbour[]>();
+    const callers = new Map<number, number[]>();
+    const callees = new Map<number, number[]>();
     const { edges } = this.index;
-    // Edge weight is one number per edge; if an engine stores it per type, take the default type.
-    const stride = edges.weight.length === edges.count * this.T && this.T > 1 ? this.T : 1;
-    const offset = stride > 1 ? this.index.defaultType : 0;
     for (let e = 0; e < edges.count; e++) {
       const a = edges.caller[e];
       const b = edges.callee[e];
       if (a === b) continue;
-      const w = edges.weight[e * stride + offset];
-      push(callers, b, { fn: a, weight: w });
-      push(callees, a, { fn: b, weight: w });
+      push(callers, b, e);
+      push(callees, a, e);
     }
-    for (const list of callers.values()) list.sort((x, y) => y.weight - x.weight);
-    for (const list of callees.values()) list.sort((x, y) => y.weight - x.weight);
     this.callerLists = callers;
     this.calleeLists = callees;
-  }
-
-  /** Total of the type edge weights are measured in (see buildEdges). */
-  edgeTotal(): number {
-    return this.index.totals[this.index.defaultType] ?? 0;
   }
 
   name(fn: number): string {
@@ -131,7 +142,7 @@ export class IndexView {
   }
 }
 
-function push(map: Map<number, Neighbour[]>, key: number, n: Neighbour): void {
+function push(map: Map<number, number[]>, key: number, n: number): void {
   const list = map.get(key);
   if (list) list.push(n);
   else map.set(key, [n]);
