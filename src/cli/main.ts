@@ -1,0 +1,155 @@
+/**
+ * `profile-lens` — the engine for terminals and CI.
+ *
+ *   profile-lens lines <profile> [--type <t>] [--root <dir>] [--path-map <from>=<to>]... [--top <n>] [--json]
+ *   profile-lens functions <profile> [same options]
+ *
+ * Rows are sorted by self, descending. Errors go to stderr with a non-zero exit code
+ * (1: the profile could not be read; 2: bad usage).
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { EngineError, type PathMapping } from '../core/engine';
+import { createInProcessEngine } from '../core/inProcessEngine';
+import { profileRows, type RowKind } from './profileRows';
+import { formatTable } from './formatTable';
+
+const USAGE = `usage: profile-lens <lines|functions> <profile> [options]
+
+Per-line or per-function cost of a profile (pprof .pb.gz/.pb, V8 .cpuprofile/.heapprofile,
+collapsed stacks), mapped onto your source files.
+
+options:
+  --type <name>          sample type to report (e.g. cpu, alloc_space); default: the profile's default
+  --root <dir>           workspace root: files under it are printed relative to it; paths are inferred against it
+  --path-map <from>=<to> map a profile path prefix to a local one (repeatable; longest prefix wins)
+  --top <n>              only the first n rows
+  --json                 machine-readable output
+  -h, --help             this help`;
+
+class UsageError extends Error {}
+
+interface Args {
+  command: RowKind;
+  profile: string;
+  type?: string;
+  root?: string;
+  pathMappings: PathMapping[];
+  top?: number;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args | 'help' {
+  const rest: string[] = [];
+  const a: Partial<Args> & { pathMappings: PathMapping[]; json: boolean } = { pathMappings: [], json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '--json':
+        a.json = true;
+        break;
+      case '--type':
+        a.type = value();
+        break;
+      case '--root':
+        a.root = path.resolve(value());
+        break;
+      case '--top': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--top needs a positive integer, got "${v}"`);
+        a.top = n;
+        break;
+      }
+      case '--path-map': {
+        const v = value();
+        const eq = v.indexOf('=');
+        if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--path-map needs <from>=<to>, got "${v}"`);
+        a.pathMappings.push({ from: v.slice(0, eq), to: path.resolve(v.slice(eq + 1)) });
+        break;
+      }
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+        rest.push(arg);
+    }
+  }
+  if (rest.length === 0) return 'help';
+  const [command, profile, ...extra] = rest;
+  if (command !== 'lines' && command !== 'functions') throw new UsageError(`unknown command "${command}" (expected lines or functions)`);
+  if (!profile) throw new UsageError(`${command} needs a profile file`);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  return { ...a, command, profile } as Args;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Args | 'help';
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`profile-lens: ${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(args.profile);
+  } catch (e) {
+    process.stderr.write(`profile-lens: cannot read ${args.profile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  const engine = createInProcessEngine();
+  try {
+    const { index } = await engine.load(bytes, {
+      roots: args.root ? [args.root] : [],
+      pathMappings: args.pathMappings,
+      sourceName: path.basename(args.profile),
+    });
+    let typeIndex = index.defaultType;
+    if (args.type !== undefined) {
+      const want = args.type;
+      typeIndex = index.sampleTypes.findIndex((s) => s.type === want || `${s.type}/${s.unit}` === want);
+      if (typeIndex < 0) {
+        const have = index.sampleTypes.map((s) => s.type).join(', ');
+        process.stderr.write(`profile-lens: the profile has no sample type "${want}" (it has: ${have})\n`);
+        return 2;
+      }
+    }
+    const out = profileRows(index, args.command, typeIndex, { root: args.root, top: args.top });
+    process.stdout.write(args.json ? `${JSON.stringify(out)}\n` : formatTable(out, args.command));
+    return 0;
+  } catch (e) {
+    if (e instanceof EngineError) {
+      process.stderr.write(`profile-lens: ${args.profile}: ${e.message} [${e.code}]\n`);
+      return 1;
+    }
+    process.stderr.write(`profile-lens: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`profile-lens: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
