@@ -10,6 +10,10 @@ import { launchBrowser, type BrowserSession } from '../../vscode/runner/browser'
 import { startCodeServer, workbenchUrl, type CodeServer } from '../../vscode/runner/codeServer';
 import { CACHE, ROOT } from '../../vscode/runner/tools';
 
+// The functions given to page.evaluate run in the browser; this project type-checks without the DOM lib.
+declare const document: any;
+declare function getComputedStyle(el: any, pseudo?: string): { content: string };
+
 export const SCREENSHOTS = path.join(CACHE, 'screenshots');
 
 export interface WorkbenchOptions {
@@ -113,7 +117,7 @@ export class Workbench {
   async decorationTexts(pseudo: 'after' | 'before' = 'after'): Promise<{ line: string; text: string }[]> {
     return this.page.evaluate((which) => {
       const out: { line: string; text: string }[] = [];
-      for (const span of Array.from(document.querySelectorAll('.monaco-editor .view-lines span'))) {
+      for (const span of Array.from(document.querySelectorAll('.monaco-editor .view-lines span')) as any[]) {
         const c = getComputedStyle(span, `::${which}`).content;
         if (!c || c === 'none' || c === 'normal' || c === '""') continue;
         const line = span.closest('.view-line')?.textContent ?? '';
@@ -126,7 +130,7 @@ export class Workbench {
   /** Moves the mouse over the first occurrence of `word` in the editor; returns the hover's text. */
   async hover(word: string, timeoutMs = 10_000): Promise<string> {
     const box = await this.page.evaluate((w) => {
-      for (const span of Array.from(document.querySelectorAll('.monaco-editor .view-lines .view-line span span'))) {
+      for (const span of Array.from(document.querySelectorAll('.monaco-editor .view-lines .view-line span span')) as any[]) {
         const t = span.textContent ?? '';
         const i = t.indexOf(w);
         if (i < 0) continue;
