@@ -64,9 +64,11 @@ class Reader {
       case 1:
         this.pos += 8;
         break;
-      case 2:
-        this.pos += this.len(end);
+      case 2: {
+        const n = this.len(end); // not `this.pos += this.len()`: pos would be read before len() moves it
+        this.pos += n;
         break;
+      }
       case 5:
         this.pos += 4;
         break;

@@ -1,0 +1,153 @@
+/**
+ * Real Go profiles (runtime/pprof, CPU and heap; see test/fixtures/go/gen) checked line by line and
+ * function by function against `go tool pprof -top [-lines]` run on the same files with exact units
+ * (test/fixtures/go/*.txt, written by generate.sh). Also a differential check of the hand-written
+ * decoder against pprof-format on every pprof fixture.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { decodePprof } from '../../../src/core/decode/decodePprof';
+import { decodePprofFast } from '../../../src/core/decode/decodePprofFast';
+import { createInProcessEngine } from '../../../src/core/inProcessEngine';
+import type { ProfileIndex } from '../../../src/core/model';
+import { parseGoTop } from './goTop';
+
+const GO = path.join(__dirname, '../../fixtures/go');
+
+async function load(file: string): Promise<ProfileIndex> {
+  const engine = createInProcessEngine();
+  const r = await engine.load(readFileSync(path.join(GO, file)), { roots: [], pathMappings: [] });
+  return r.index;
+}
+
+function profilePathOf(index: ProfileIndex, file: number, profileFile: number | undefined): string {
+  return file >= 0 ? index.files[file].profilePath : profileFile ? index.strings[profileFile] : '';
+}
+
+function compareLines(index: ProfileIndex, typeName: string, goText: string): number {
+  const t = index.sampleTypes.findIndex((s) => s.type === typeName);
+  assert.ok(t >= 0, `no sample type ${typeName}`);
+  const T = index.sampleTypes.length;
+  const go = parseGoTop(goText, true);
+  assert.equal(index.totals[t], go.total, 'total');
+  // go keys rows by (function, file, line); we key by (file, line)
+  const goByLine = new Map<string, { flat: number; cums: number[]; names: Set<string> }>();
+  for (const r of go.rows) {
+    const k = `${r.file}:${r.line}`;
+    const e = goByLine.get(k) ?? { flat: 0, cums: [], names: new Set<string>() };
+    e.flat += r.flat;
+    e.cums.push(r.cum);
+    e.names.add(r.name);
+    goByLine.set(k, e);
+  }
+  const L = index.lines;
+  const ours = new Map<string, { self: number; total: number }>();
+  for (let r = 0; r < L.count; r++) {
+    const self = L.self[r * T + t];
+    const total = L.total[r * T + t];
+    if (self === 0 && total === 0) continue;
+    ours.set(`${profilePathOf(index, L.file[r], L.profileFile?.[r])}:${L.line[r]}`, { self, total });
+  }
+  assert.deepEqual([...ours.keys()].sort(), [...goByLine.keys()].sort(), 'same set of lines');
+  let checked = 0;
+  for (const [k, g] of goByLine) {
+    const o = ours.get(k)!;
+    assert.equal(o.self, g.flat, `flat of ${k}`);
+    if (g.cums.length === 1) assert.equal(o.total, g.cums[0], `cum of ${k}`);
+    else assert.ok(o.total >= Math.max(...g.cums) && o.total <= g.cums.reduce((a, b) => a + b, 0), `cum of shared line ${k}`);
+    checked++;
+  }
+  return checked;
+}
+
+function compareFunctions(index: ProfileIndex, typeName: string, goText: string): number {
+  const t = index.sampleTypes.findIndex((s) => s.type === typeName);
+  const T = index.sampleTypes.length;
+  const go = parseGoTop(goText, false);
+  const F = index.functions;
+  const ours = new Map<string, { self: number; total: number }>();
+  for (let f = 0; f < F.count; f++) {
+    const self = F.self[f * T + t];
+    const total = F.total[f * T + t];
+    if (self === 0 && total === 0) continue;
+    const name = index.strings[F.name[f]];
+    assert.ok(!ours.has(name), `Go function ${name} appears once`);
+    ours.set(name, { self, total });
+  }
+  assert.deepEqual([...ours.keys()].sort(), go.rows.map((r) => r.name).sort(), 'same set of functions');
+  for (const r of go.rows) {
+    assert.equal(ours.get(r.name)!.self, r.flat, `flat of ${r.name}`);
+    assert.equal(ours.get(r.name)!.total, r.cum, `cum of ${r.name}`);
+  }
+  return go.rows.length;
+}
+
+describe('Go runtime/pprof profiles agree with go tool pprof', () => {
+  it('CPU profile: flat/cum per line (-top -lines) and per function (-top), exactly', async () => {
+    const index = await load('cpu.pb.gz');
+    assert.deepEqual(index.sampleTypes.map((s) => s.type), ['samples', 'cpu']);
+    assert.equal(index.defaultType, 1, 'default = last type');
+    const nLines = compareLines(index, 'cpu', readFileSync(path.join(GO, 'cpu.top-lines.txt'), 'utf8'));
+    const nFns = compareFunctions(index, 'cpu', readFileSync(path.join(GO, 'cpu.top.txt'), 'utf8'));
+    assert.ok(nLines > 50 && nFns > 30, `${nLines} lines, ${nFns} functions compared`);
+  });
+
+  for (const type of ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space']) {
+    it(`heap profile, ${type}: per line and per function, exactly`, async () => {
+      const index = await load('heap.pb.gz');
+      compareLines(index, type, readFileSync(path.join(GO, `heap.${type}.top-lines.txt`), 'utf8'));
+      compareFunctions(index, type, readFileSync(path.join(GO, `heap.${type}.top.txt`), 'utf8'));
+    });
+  }
+
+  it('heap profile default type follows default_sample_type (alloc_space for allocs)', async () => {
+    const index = await load('heap.pb.gz');
+    assert.equal(index.sampleTypes[index.defaultType].type, 'alloc_space');
+  });
+
+  it('inlined calls are separate frames, innermost first; recursion (fib) is counted once in total', async () => {
+    const index = await load('cpu.pb.gz');
+    const T = index.sampleTypes.length;
+    const t = index.defaultType;
+    const F = index.functions;
+    const byName = (n: string) => [...Array(F.count).keys()].find((f) => index.strings[F.name[f]] === n)!;
+    const mix = byName('main.mix');
+    const hashLoop = byName('main.hashLoop');
+    assert.ok(mix !== undefined && hashLoop !== undefined);
+    // main.mix is inlined into hashLoop: it still gets its own row, and hashLoop's total contains it
+    assert.ok(F.self[mix * T + t] > 0);
+    assert.ok(F.total[hashLoop * T + t] >= F.total[mix * T + t] + F.self[hashLoop * T + t]);
+    const edge = [...Array(index.edges.count).keys()].find((e) => index.edges.caller[e] === hashLoop && index.edges.callee[e] === mix);
+    assert.ok(edge !== undefined, 'hashLoop -> mix edge through inlining');
+    assert.equal(index.edges.weight[edge! * T + t], F.total[mix * T + t], 'all of mix is called from hashLoop');
+    const fib = byName('main.fib');
+    assert.ok(F.total[fib * T + t] <= index.totals[t], 'recursion not double counted');
+    assert.equal(F.startLine[fib], 35, 'Go Function.start_line is the func line');
+  });
+});
+
+function pprofFixtures(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir)) {
+    const p = path.join(dir, e);
+    if (statSync(p).isDirectory()) pprofFixtures(p, out);
+    else if (/\.(pb\.gz|pprof|pb)$/.test(e)) out.push(p);
+  }
+  return out;
+}
+
+describe('hand-written pprof decoder = pprof-format (differential, every pprof fixture)', () => {
+  const files = pprofFixtures(path.join(__dirname, '../../fixtures'));
+  it('finds fixtures', () => assert.ok(files.length >= 2, files.join(', ')));
+  for (const f of files) {
+    it(path.relative(path.join(__dirname, '../../fixtures'), f), () => {
+      let bytes: Uint8Array = readFileSync(f);
+      if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+      const a = decodePprofFast(bytes);
+      const b = decodePprof(bytes);
+      assert.deepEqual(a, b);
+      assert.ok(a.samples.count > 0);
+    });
+  }
+});
