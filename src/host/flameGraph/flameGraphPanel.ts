@@ -1,0 +1,291 @@
+/**
+ * The flame graph panel controller: `profileLens.showFlameGraph [{ functionId?, baseId? }]`.
+ * One panel at a time. The page says `ready`, then gets the tree of the current profile from the
+ * engine; it asks for new trees when its options change, opens sources, saves exports. Moving the
+ * editor cursor into a function highlights that function's frames.
+ */
+import * as vscode from 'vscode';
+import type { FlameTreeOptions } from '../../core/engine';
+import type { LoadedProfile, ProfileSession } from '../profileSession';
+import type { FromWebview, ToWebview, TreeOptions } from '../../shared/protocol';
+import { Commands, SOURCE_SCHEME, registerCommand } from '../contributions';
+import { Disposable, DisposableStore } from '../disposable';
+import { lineStart, toLine1 } from '../positions';
+import { flameGraphHtml, makeNonce } from './flameGraphHtml';
+import { sanitizeOptions, toWireTree } from './wireTree';
+
+/** Most nodes sent to the page; the engine folds the negligible tail into "other" nodes. */
+export const NODE_BUDGET = 100_000;
+const VIEW_TYPE = 'profileLens.flameGraph';
+
+export interface ShowFlameGraphArgs {
+  /** ProfileIndex.functions id: open the sandwich view of this function */
+  functionId?: number;
+  /** engine handle of a loaded baseline: show a diff flame graph (current vs baseline) */
+  baseId?: number;
+}
+
+export function registerFlameGraph(context: vscode.ExtensionContext, session: ProfileSession): void {
+  context.subscriptions.push(new FlameGraphController(context.extensionUri, session));
+}
+
+export class FlameGraphController extends Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  /** what belongs to the open panel (cleared when it closes) */
+  private readonly panelStore = new DisposableStore();
+  private pageReady = false;
+  private options: TreeOptions | undefined;
+  private baseId: number | undefined;
+  private pendingFocus: number | undefined;
+  private requestSeq = 0;
+  private profileKey = '';
+  private lastHighlight = '';
+  private cursorTimer: ReturnType<typeof setTimeout> | undefined;
+  /** per file id: functions sorted by start line, for cursor → function */
+  private functionsByFile: Map<number, { start: number; fn: number }[]> | undefined;
+  /** for tests: the last draw the page reported */
+  lastDraw: { ms: number; rects: number } | undefined;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly session: ProfileSession) {
+    super();
+    this.register(this.panelStore);
+    this.register(registerCommand(vscode.commands, Commands.showFlameGraph, (args) => this.show(args)));
+    this.register(session.onDidChange((p) => this.onProfileChanged(p)));
+    this.register(vscode.window.onDidChangeTextEditorSelection((e) => this.onCursor(e.textEditor)));
+    this.register(vscode.window.onDidChangeActiveTextEditor((e) => e && this.onCursor(e)));
+  }
+
+  override dispose(): void {
+    clearTimeout(this.cursorTimer);
+    this.panel?.dispose();
+    super.dispose();
+  }
+
+  async show(args?: unknown): Promise<void> {
+    const a = (args && typeof args === 'object' ? args : {}) as ShowFlameGraphArgs;
+    if (typeof a.baseId === 'number') this.baseId = a.baseId;
+    const current = this.session.current;
+    if (typeof a.functionId === 'number' && current && a.functionId >= 0 && a.functionId < current.index.functions.count) {
+      this.pendingFocus = a.functionId;
+    }
+    if (this.panel) {
+      this.panel.reveal(undefined, false);
+      if (this.pageReady) await this.flushFocus();
+      return;
+    }
+    this.openPanel();
+  }
+
+  private openPanel(): void {
+    const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')];
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Flame Graph', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+      enableScripts: true,
+      localResourceRoots: roots,
+      retainContextWhenHidden: false,
+      enableFindWidget: false,
+    });
+    this.panel = panel;
+    this.pageReady = false;
+    const webview = panel.webview;
+    webview.html = flameGraphHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'flameGraph.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'flameGraph.css')).toString(),
+      nonce: makeNonce(),
+    });
+    this.panelStore.add(webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)));
+    // hidden panels lose their page (no retainContextWhenHidden); the page restores its own state
+    // with getState and says `ready` again when shown
+    this.panelStore.add(panel.onDidChangeViewState(() => { if (!panel.visible) this.pageReady = false; }));
+    this.panelStore.add(panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.pageReady = false;
+      this.panelStore.clear();
+    }));
+  }
+
+  private post(m: ToWebview): void {
+    void this.panel?.webview.postMessage(m);
+  }
+
+  private async onMessage(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.pageReady = true;
+        this.lastHighlight = '';
+        await this.sendTree();
+        await this.flushFocus();
+        if (vscode.window.activeTextEditor) this.onCursor(vscode.window.activeTextEditor, true);
+        break;
+      case 'setOptions':
+        this.options = sanitizeOptions(m.options, this.session.current);
+        await this.sendTree();
+        break;
+      case 'openSource':
+        await this.openSource(m.file, m.line);
+        break;
+      case 'export':
+        await this.saveExport(m.format, m.data, m.suggestedName);
+        break;
+      case 'pageError':
+        console.error('[profile-lens] flame graph page:', m.message);
+        break;
+      case 'drawn':
+        this.lastDraw = { ms: m.ms, rects: m.rects };
+        break;
+    }
+  }
+
+  private onProfileChanged(p: LoadedProfile | undefined): void {
+    this.functionsByFile = undefined;
+    if (p && this.options && this.options.typeIndex !== p.typeIndex) this.options = { ...this.options, typeIndex: p.typeIndex };
+    if (!p) this.baseId = undefined;
+    if (this.panel && this.pageReady) void this.sendTree();
+  }
+
+  private async sendTree(): Promise<void> {
+    const current = this.session.current;
+    if (!current) {
+      this.post({ type: 'status', kind: 'empty', message: 'No profile loaded. Run "Profile Lens: Open Profile File…" or connect to Pyroscope.' });
+      return;
+    }
+    const options = this.options ?? { mergeBy: 'function', inverted: false, typeIndex: current.typeIndex };
+    this.options = options;
+    const seq = ++this.requestSeq;
+    const request: FlameTreeOptions = { typeIndex: options.typeIndex, mergeBy: options.mergeBy, inverted: options.inverted, nodeBudget: NODE_BUDGET };
+    if (this.baseId !== undefined) request.baseId = this.baseId;
+    this.post({ type: 'status', kind: 'loading', message: 'Building the call tree…' });
+    try {
+      const tree = await this.session.engine.flameTree(current.id, request);
+      if (seq !== this.requestSeq || this.session.current !== current || !this.panel) return;
+      const files = current.index.files;
+      const wire = toWireTree(tree, (path) => {
+        const f = files.find((x) => x.path === path);
+        return f && !f.onDisk ? f.profilePath || path : vscode.workspace.asRelativePath(path, false);
+      });
+      this.profileKey = `${current.id}:${this.baseId ?? ''}`;
+      this.post({
+        type: 'tree', tree: wire, options, sampleTypes: current.index.sampleTypes,
+        label: this.baseId !== undefined ? `${current.source.label} vs baseline` : current.source.label, profileKey: this.profileKey,
+      });
+    } catch (e) {
+      if (seq !== this.requestSeq) return;
+      // the page keeps its last good tree and shows the message
+      this.post({ type: 'status', kind: 'error', message: `Could not build the flame graph: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  private async flushFocus(): Promise<void> {
+    const fn = this.pendingFocus;
+    const current = this.session.current;
+    if (fn === undefined || !current) return;
+    this.pendingFocus = undefined;
+    const f = current.index.functions;
+    this.post({ type: 'focusFunction', name: current.index.strings[f.name[fn]], file: f.file[fn] });
+  }
+
+  /** Opens a frame's source: on disk, or (sourcesContent only) read-only through the source scheme. */
+  private async openSource(fileId: number, line: number): Promise<void> {
+    const current = this.session.current;
+    const file = current?.index.files[fileId];
+    if (!current || !file) return;
+    try {
+      let doc: vscode.TextDocument;
+      if (file.onDisk) doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file.path));
+      else {
+        try {
+          doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SOURCE_SCHEME, path: file.path.startsWith('/') ? file.path : `/${file.path}` }));
+        } catch {
+          // no provider for the scheme: an untitled copy of the source text
+          doc = await vscode.workspace.openTextDocument({ content: file.content ?? '', language: languageOf(file.path) });
+        }
+      }
+      const target = line > 0 ? line : this.functionStart(fileId) ?? 1;
+      const pos = lineStart(target);
+      const column = this.sourceColumn();
+      await vscode.window.showTextDocument(doc, { viewColumn: column, selection: new vscode.Range(pos, pos), preserveFocus: false, preview: true });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Profile Lens: could not open ${file.path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private functionStart(fileId: number): number | undefined {
+    const list = this.functionList().get(fileId);
+    return list?.[0]?.start;
+  }
+
+  /** A column other than the panel's: an editor already visible there, else beside the panel. */
+  private sourceColumn(): vscode.ViewColumn {
+    const mine = this.panel?.viewColumn;
+    const other = vscode.window.visibleTextEditors.find((e) => e.viewColumn !== undefined && e.viewColumn !== mine);
+    return other?.viewColumn ?? vscode.ViewColumn.Beside;
+  }
+
+  private functionList(): Map<number, { start: number; fn: number }[]> {
+    if (this.functionsByFile) return this.functionsByFile;
+    const map = new Map<number, { start: number; fn: number }[]>();
+    const f = this.session.current?.index.functions;
+    if (f) {
+      for (let i = 0; i < f.count; i++) {
+        if (f.file[i] < 0 || f.startLine[i] <= 0) continue;
+        let list = map.get(f.file[i]);
+        if (!list) map.set(f.file[i], (list = []));
+        list.push({ start: f.startLine[i], fn: i });
+      }
+      for (const list of map.values()) list.sort((a, b) => a.start - b.start);
+    }
+    this.functionsByFile = map;
+    return map;
+  }
+
+  /** The editor cursor moved: highlight the frames of the function it is in (debounced). */
+  private onCursor(editor: vscode.TextEditor, now = false): void {
+    if (!this.panel?.visible || !this.pageReady) return;
+    clearTimeout(this.cursorTimer);
+    const run = () => {
+      const current = this.session.current;
+      if (!current) return;
+      const uri = editor.document.uri;
+      const fileId = current.index.files.findIndex((f) => (f.onDisk ? uri.scheme === 'file' && f.path === uri.fsPath : uri.scheme === SOURCE_SCHEME && uri.path.endsWith(f.path)));
+      let msg: ToWebview = { type: 'highlight' };
+      if (fileId >= 0) {
+        const line = toLine1(editor.selection.active);
+        const list = this.functionList().get(fileId) ?? [];
+        let best: { start: number; fn: number } | undefined;
+        for (const item of list) { if (item.start <= line) best = item; else break; }
+        if (best) msg = { type: 'highlight', name: current.index.strings[current.index.functions.name[best.fn]], file: fileId };
+      }
+      const key = JSON.stringify(msg);
+      if (key === this.lastHighlight) return;
+      this.lastHighlight = key;
+      this.post(msg);
+    };
+    if (now) run();
+    else this.cursorTimer = setTimeout(run, 150);
+  }
+
+  private async saveExport(format: 'svg' | 'png', data: string, suggestedName: string): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const safe = suggestedName.replace(/[^A-Za-z0-9._-]+/g, '_') || `flamegraph.${format}`;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, safe) : undefined,
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      saveLabel: 'Export',
+    });
+    if (!target) return;
+    let bytes: Uint8Array;
+    if (format === 'svg') bytes = new TextEncoder().encode(data);
+    else {
+      const m = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(data);
+      if (!m) { void vscode.window.showErrorMessage('Profile Lens: the PNG export was empty.'); return; }
+      bytes = Buffer.from(m[1], 'base64');
+    }
+    await vscode.workspace.fs.writeFile(target, bytes);
+    void vscode.window.showInformationMessage(`Profile Lens: flame graph saved to ${vscode.workspace.asRelativePath(target)}`);
+  }
+}
+
+function languageOf(path: string): string {
+  const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
+  return ({ ts: 'typescript', tsx: 'typescriptreact', js: 'javascript', mjs: 'javascript', cjs: 'javascript', jsx: 'javascriptreact', go: 'go', py: 'python' } as Record<string, string>)[ext] ?? 'plaintext';
+}

@@ -1,0 +1,661 @@
+/**
+ * The flame graph page. Builds its own DOM (profile strings only ever go through `textContent`),
+ * says `ready` to the host, then draws the trees it receives. State (zoom, search, view, colours)
+ * is kept with `setState` so it survives the panel being hidden and shown again.
+ */
+import type { FromWebview, ToWebview, TreeMessage, TreeOptions, WireFlameTree } from '../../shared/protocol';
+import { buildPalette, colourIndices, isDiffTree, type ColourMode, type ThemeKind } from './colours';
+import { describeFrame, describeRun, formatPercent, frameLabel, mergedNote, sampleTypeLabel } from './describe';
+import { FlameCanvas, ROW_HEIGHT, makePane, type Hit, type Pane, type Theme } from './flameCanvas';
+import { FlameIndex, RectKind, rectOfNode, rowsNeeded, type Orientation } from './flameLayout';
+import { buildSandwich } from './sandwich';
+import { searchFrames } from './search';
+import { toSvg } from './svgExport';
+
+interface VsCodeApi {
+  postMessage(message: FromWebview): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+interface SavedState {
+  profileKey?: string;
+  zoomPath: string[];
+  selectedPath?: string[];
+  search: string;
+  regex: boolean;
+  orientation: Orientation;
+  colour?: ColourMode;
+  view: 'graph' | 'sandwich';
+  sandwich?: { name: string; file: string };
+  scrollTop: number;
+}
+
+const vscode = acquireVsCodeApi();
+const post = (m: FromWebview) => vscode.postMessage(m);
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<Record<string, string>> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) if (v !== undefined) e.setAttribute(k, v);
+  for (const c of children) e.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  return e;
+}
+
+function option(value: string, text: string): HTMLOptionElement {
+  const o = el('option', { value });
+  o.textContent = text;
+  return o;
+}
+
+/** Typed arrays may arrive as typed arrays (VS Code), ArrayBuffers or plain arrays (tests): normalise. */
+function typed<T extends Int32Array | Uint16Array | Float64Array>(ctor: { new (x: ArrayLike<number> | ArrayBuffer): T }, v: unknown): T {
+  if (v instanceof ctor) return v;
+  if (v instanceof ArrayBuffer) return new ctor(v);
+  if (ArrayBuffer.isView(v)) return new ctor(Array.from(v as unknown as ArrayLike<number>));
+  return new ctor(v as ArrayLike<number>);
+}
+
+function normaliseTree(t: WireFlameTree): WireFlameTree {
+  return {
+    ...t,
+    parent: typed(Int32Array, t.parent), depth: typed(Uint16Array, t.depth), name: typed(Int32Array, t.name),
+    file: typed(Int32Array, t.file), line: typed(Int32Array, t.line), self: typed(Float64Array, t.self),
+    total: typed(Float64Array, t.total),
+    baseSelf: t.baseSelf ? typed(Float64Array, t.baseSelf) : undefined,
+    baseTotal: t.baseTotal ? typed(Float64Array, t.baseTotal) : undefined,
+  };
+}
+
+function themeKind(): ThemeKind {
+  const c = document.body.classList;
+  if (c.contains('vscode-high-contrast-light')) return 'high-contrast-light';
+  if (c.contains('vscode-high-contrast')) return 'high-contrast';
+  if (c.contains('vscode-light')) return 'light';
+  if (c.contains('vscode-dark')) return 'dark';
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+// ---- DOM -------------------------------------------------------------------------------------
+
+const root = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
+const crumbs = el('nav', { class: 'crumbs', 'aria-label': 'Zoom path' });
+const searchInput = el('input', { type: 'search', class: 'search', placeholder: 'Search frames', 'aria-label': 'Search frames', spellcheck: 'false' });
+const regexButton = el('button', { class: 'toggle', title: 'Use regular expression', 'aria-pressed': 'false', 'aria-label': 'Use regular expression' }, '.*');
+const searchInfo = el('span', { class: 'search-info', 'aria-live': 'polite' });
+const viewSelect = el('select', { title: 'View', 'aria-label': 'View' }, option('graph', 'Flame graph'), option('sandwich', 'Sandwich'));
+const orientSelect = el('select', { title: 'Orientation', 'aria-label': 'Orientation' }, option('icicle', 'Icicle (root on top)'), option('flame', 'Flame (root at bottom)'));
+const treeSelect = el('select', { title: 'Call tree', 'aria-label': 'Call tree' }, option('top-down', 'Top-down'), option('bottom-up', 'Bottom-up (inverted)'));
+const mergeSelect = el('select', { title: 'Merge frames', 'aria-label': 'Merge frames' }, option('function', 'By function'), option('line', 'By line'));
+const colourSelect = el('select', { title: 'Colours', 'aria-label': 'Colours' }, option('package', 'Colour: package/file'), option('heat', 'Colour: self heat'), option('diff', 'Colour: diff'));
+const typeSelect = el('select', { title: 'Sample type', 'aria-label': 'Sample type' });
+const resetButton = el('button', { title: 'Reset zoom (Home)' }, 'Reset');
+const svgButton = el('button', { title: 'Export the current view as SVG' }, 'SVG');
+const pngButton = el('button', { title: 'Export the current view as PNG' }, 'PNG');
+const toolbar = el('div', { class: 'toolbar', role: 'toolbar' },
+  el('div', { class: 'search-box' }, searchInput, regexButton), searchInfo, el('span', { class: 'spacer' }),
+  viewSelect, treeSelect, mergeSelect, orientSelect, colourSelect, typeSelect, resetButton, svgButton, pngButton);
+const notes = el('div', { class: 'notes' });
+const legend = el('div', { class: 'legend', hidden: '' },
+  el('span', {}, 'faster'), el('span', { class: 'swatch green' }), el('span', { class: 'swatch neutral' }), el('span', { class: 'swatch red' }), el('span', {}, 'slower'),
+  el('span', { class: 'legend-note' }, '(change in share of the total, baseline → current)'));
+const status = el('div', { class: 'status', role: 'status' });
+const canvas = el('canvas', { tabindex: '0', role: 'img', 'aria-label': 'Flame graph. Arrow keys move between frames, Enter zooms, Escape zooms out, O opens the source, S shows the sandwich view.' });
+const tooltip = el('div', { class: 'tooltip', role: 'tooltip', hidden: '' });
+const live = el('div', { class: 'sr-only', 'aria-live': 'polite' });
+const graph = el('div', { class: 'graph' }, canvas, tooltip);
+root.append(toolbar, el('div', { class: 'subbar' }, crumbs, notes, legend), status, graph, live);
+
+// ---- state -----------------------------------------------------------------------------------
+
+const saved = (vscode.getState() as SavedState | undefined) ?? undefined;
+const state: SavedState = saved ?? { zoomPath: [], search: '', regex: false, orientation: 'icicle', view: 'graph', scrollTop: 0 };
+let message: TreeMessage | undefined;
+let tree: WireFlameTree | undefined;
+let mainIndex: FlameIndex | undefined;
+let options: TreeOptions | undefined;
+let highlight: { name: string; file: number } | undefined;
+let sandwichFn: { nameStr: number; file: number } | undefined;
+let renderer: FlameCanvas | undefined;
+let lastMouse = { x: 0, y: 0 };
+
+function currentTheme(): Theme {
+  const kind = themeKind();
+  const mode = effectiveColour();
+  return {
+    palette: buildPalette(mode, kind),
+    background: cssVar('--vscode-editor-background', kind === 'light' || kind === 'high-contrast-light' ? '#ffffff' : '#1e1e1e'),
+    fontFamily: cssVar('--vscode-font-family', 'system-ui, sans-serif'),
+    fontSize: 12,
+    focus: cssVar('--vscode-focusBorder', '#007fd4'),
+    highlight: cssVar('--vscode-editorCursor-foreground', kind === 'light' ? '#000000' : '#ffffff'),
+    separator: cssVar('--vscode-panel-border', '#80808059'),
+  };
+}
+
+function effectiveColour(): ColourMode {
+  const wanted = state.colour ?? (tree && isDiffTree(tree) ? 'diff' : 'package');
+  return wanted === 'diff' && !(tree && isDiffTree(tree)) ? 'package' : wanted;
+}
+
+function save(): void {
+  const p = renderer?.panes[0];
+  if (mainIndex && p && state.view === 'graph') {
+    state.zoomPath = mainIndex.pathOf(p.zoom);
+    state.selectedPath = p.selected > 0 ? mainIndex.pathOf(p.selected) : undefined;
+    state.scrollTop = p.scrollTop;
+  }
+  vscode.setState(state);
+}
+
+// ---- panes -----------------------------------------------------------------------------------
+
+function activePane(): Pane | undefined {
+  return renderer?.panes[state.view === 'sandwich' ? 1 : 0];
+}
+
+function computeMatches(index: FlameIndex, within: number): ReturnType<typeof searchFrames> | undefined {
+  return state.search ? searchFrames(index, state.search, state.regex, within) : undefined;
+}
+
+function highlightArray(t: WireFlameTree): Uint8Array | undefined {
+  if (!highlight) return undefined;
+  const ids = new Set<number>();
+  t.strings.forEach((s, i) => { if (s === highlight!.name) ids.add(i); });
+  if (!ids.size) return undefined;
+  const out = new Uint8Array(t.count);
+  let any = false;
+  for (let i = 1; i < t.count; i++) if (ids.has(t.name[i]) && t.file[i] === highlight.file) { out[i] = 1; any = true; }
+  return any ? out : undefined;
+}
+
+function buildPanes(): void {
+  if (!renderer || !tree || !mainIndex) return;
+  const mode = effectiveColour();
+  renderer.theme = currentTheme();
+  renderer.byLine = options?.mergeBy === 'line';
+  if (state.view === 'sandwich' && sandwichFn) {
+    const s = buildSandwich(mainIndex, sandwichFn.nameStr, sandwichFn.file);
+    const callers = makePane(s.callers, colourIndices(s.callers, mode), 'flame');
+    const callees = makePane(s.callees, colourIndices(s.callees, mode), 'icicle');
+    renderer.panes = [callers, callees];
+  } else {
+    const p = makePane(mainIndex, colourIndices(tree, mode), state.orientation);
+    p.zoom = mainIndex.findPath(state.zoomPath);
+    p.selected = state.selectedPath ? mainIndex.findPath(state.selectedPath) : -1;
+    if (p.selected === 0) p.selected = -1;
+    p.scrollTop = state.scrollTop;
+    renderer.panes = [p];
+  }
+  for (const p of renderer.panes) p.highlight = highlightArray(p.index.tree);
+  layoutPanes();
+  applySearch();
+}
+
+function layoutPanes(): void {
+  if (!renderer) return;
+  const h = renderer.height;
+  if (renderer.panes.length === 2) {
+    const top = Math.floor(h / 2);
+    renderer.panes[0].top = 0;
+    renderer.panes[0].height = top;
+    renderer.panes[1].top = top + 1;
+    renderer.panes[1].height = h - top - 1;
+  } else if (renderer.panes.length === 1) {
+    renderer.panes[0].top = 0;
+    renderer.panes[0].height = h;
+  }
+  for (const p of renderer.panes) clampScroll(p);
+}
+
+function clampScroll(p: Pane): void {
+  const max = Math.max(0, rowsNeeded(p.index, p.zoom) * ROW_HEIGHT - p.height);
+  p.scrollTop = Math.min(Math.max(0, p.scrollTop), max);
+}
+
+function applySearch(): void {
+  if (!renderer) return;
+  searchInfo.textContent = '';
+  searchInfo.classList.remove('error');
+  for (const p of renderer.panes) p.matches = undefined;
+  if (!state.search) return;
+  for (let i = 0; i < renderer.panes.length; i++) {
+    const p = renderer.panes[i];
+    const outcome = computeMatches(p.index, p.zoom);
+    if (!outcome) continue;
+    if (!outcome.ok) {
+      searchInfo.textContent = outcome.error;
+      searchInfo.classList.add('error');
+      return;
+    }
+    p.matches = outcome.result.matches;
+    if (p === activePane()) {
+      const r = outcome.result;
+      const where = p.zoom > 0 ? 'of this zoom' : 'of all';
+      searchInfo.textContent = r.count ? `${r.count.toLocaleString('en-US')} frames · ${formatPercent(r.share)} ${where}` : 'no match';
+    }
+  }
+}
+
+// ---- drawing ---------------------------------------------------------------------------------
+
+let drawPending = false;
+function requestDraw(): void {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => { drawPending = false; drawNow(); });
+}
+
+function drawNow(): void {
+  if (!renderer || !tree) return;
+  const t0 = performance.now();
+  renderer.hovered = undefined;
+  const rects = renderer.draw();
+  const ms = performance.now() - t0;
+  updateChrome();
+  document.body.dataset.rects = String(rects);
+  post({ type: 'drawn', ms, rects });
+  save();
+}
+
+function updateChrome(): void {
+  if (!tree || !renderer || !mainIndex) return;
+  crumbs.replaceChildren();
+  if (state.view === 'sandwich' && sandwichFn) {
+    const back = el('button', { class: 'crumb', title: 'Back to the flame graph (Escape)' }, '← Flame graph');
+    back.addEventListener('click', () => setView('graph'));
+    const name = tree.strings[sandwichFn.nameStr] || '(anonymous)';
+    crumbs.append(back, el('span', { class: 'crumb-sep' }, '›'), el('span', { class: 'crumb current' }, `Sandwich: ${name} — callers above, callees below`));
+  } else {
+    const p = renderer.panes[0];
+    const chain = [...mainIndex.ancestors(p.zoom), p.zoom];
+    const shown = chain.length > 8 ? [chain[0], -1, ...chain.slice(-6)] : chain;
+    shown.forEach((n, i) => {
+      if (i > 0) crumbs.append(el('span', { class: 'crumb-sep' }, '›'));
+      if (n === -1) { crumbs.append(el('span', { class: 'crumb-sep' }, '…')); return; }
+      const b = el('button', { class: n === p.zoom ? 'crumb current' : 'crumb' }, frameLabel(tree!, n, options?.mergeBy === 'line'));
+      b.addEventListener('click', () => zoomTo(n));
+      crumbs.append(b);
+    });
+  }
+  const merged = mergedNote(tree);
+  const parts = [message?.label ?? '', sampleTypeLabel(tree.sampleType), merged].filter(Boolean);
+  notes.textContent = parts.join(' · ');
+  legend.hidden = effectiveColour() !== 'diff';
+}
+
+// ---- interaction -----------------------------------------------------------------------------
+
+function zoomTo(node: number): void {
+  const p = renderer?.panes[0];
+  if (!p || state.view !== 'graph') return;
+  p.zoom = node;
+  if (p.selected >= 0 && !(p.selected >= node && p.selected < p.index.end[node])) p.selected = node;
+  p.scrollTop = p.orientation === 'icicle' ? Math.max(0, (p.index.tree.depth[node] - 1) * ROW_HEIGHT) : 0;
+  clampScroll(p);
+  applySearch();
+  hideTooltip();
+  requestDraw();
+}
+
+function setView(view: 'graph' | 'sandwich', fn?: { nameStr: number; file: number }): void {
+  if (!tree) return;
+  if (fn) sandwichFn = fn;
+  if (view === 'sandwich' && !sandwichFn) return;
+  if (state.view === 'graph') save();
+  state.view = view;
+  viewSelect.value = view;
+  state.sandwich = view === 'sandwich' && sandwichFn
+    ? { name: tree.strings[sandwichFn.nameStr], file: sandwichFn.file >= 0 ? tree.files[sandwichFn.file] : '' }
+    : undefined;
+  hideTooltip();
+  buildPanes();
+  requestDraw();
+}
+
+function sandwichOf(t: WireFlameTree, node: number): { nameStr: number; file: number } | undefined {
+  return node > 0 ? { nameStr: t.name[node], file: t.file[node] } : undefined;
+}
+
+function openSource(t: WireFlameTree, node: number): void {
+  if (node <= 0 || t.file[node] < 0) return;
+  post({ type: 'openSource', file: t.file[node], line: t.line[node] });
+}
+
+function hideTooltip(): void {
+  tooltip.hidden = true;
+}
+
+function showTooltip(hit: Hit, x: number, y: number): void {
+  if (!renderer || !tree) return;
+  const p = renderer.panes[hit.pane];
+  const r = p.rects!;
+  const t = p.index.tree;
+  const lines = r.kind[hit.rect] === RectKind.Run
+    ? describeRun(t, r.runCount[hit.rect], r.value[hit.rect])
+    : describeFrame(t, hit.node, options?.mergeBy === 'line');
+  tooltip.replaceChildren(...lines.map((line, i) => el('div', { class: i === 0 ? 'tt-title' : 'tt-line' }, line)));
+  if (r.kind[hit.rect] !== RectKind.Run && hit.node > 0) {
+    const hint = t.file[hit.node] >= 0 ? 'Click: zoom · Ctrl/Cmd+click or double-click: open source · S: sandwich' : 'Click: zoom · S: sandwich (no source file)';
+    tooltip.append(el('div', { class: 'tt-hint' }, state.view === 'sandwich' ? hint.replace('Click: zoom', 'Click: sandwich of this function') : hint));
+  }
+  tooltip.hidden = false;
+  const gw = graph.clientWidth;
+  const gh = graph.clientHeight;
+  const tw = tooltip.offsetWidth;
+  const th = tooltip.offsetHeight;
+  tooltip.style.left = `${Math.max(0, x + 14 + tw > gw ? x - tw - 14 : x + 14)}px`;
+  tooltip.style.top = `${Math.max(0, y + 16 + th > gh ? y - th - 8 : y + 16)}px`;
+}
+
+function pointerHit(ev: MouseEvent): Hit | undefined {
+  const b = canvas.getBoundingClientRect();
+  lastMouse = { x: ev.clientX - b.left, y: ev.clientY - b.top };
+  return renderer?.hitAt(lastMouse.x, lastMouse.y);
+}
+
+canvas.addEventListener('mousemove', (ev) => {
+  if (!renderer) return;
+  const hit = pointerHit(ev);
+  renderer.setHover(hit);
+  canvas.style.cursor = hit ? 'pointer' : 'default';
+  if (hit) showTooltip(hit, lastMouse.x, lastMouse.y);
+  else hideTooltip();
+});
+canvas.addEventListener('mouseleave', () => { renderer?.setHover(undefined); hideTooltip(); });
+
+canvas.addEventListener('click', (ev) => {
+  if (!renderer || !tree) return;
+  const hit = pointerHit(ev);
+  if (!hit) return;
+  const p = renderer.panes[hit.pane];
+  const kind = p.rects!.kind[hit.rect];
+  const node = kind === RectKind.Run ? p.index.tree.parent[hit.node] : hit.node;
+  if (ev.ctrlKey || ev.metaKey) { openSource(p.index.tree, node); return; }
+  if (state.view === 'sandwich') {
+    const fn = sandwichOf(p.index.tree, node);
+    if (fn && !(fn.nameStr === sandwichFn?.nameStr && fn.file === sandwichFn?.file)) setView('sandwich', fn);
+    return;
+  }
+  p.selected = node;
+  zoomTo(node);
+});
+canvas.addEventListener('dblclick', (ev) => {
+  const hit = pointerHit(ev);
+  if (hit && renderer) openSource(renderer.panes[hit.pane].index.tree, hit.node);
+});
+
+canvas.addEventListener('wheel', (ev) => {
+  if (!renderer) return;
+  const i = renderer.paneAt(ev.offsetY);
+  const p = renderer.panes[i];
+  if (!p) return;
+  const dy = p.orientation === 'icicle' ? ev.deltaY : -ev.deltaY;
+  const before = p.scrollTop;
+  p.scrollTop += dy;
+  clampScroll(p);
+  if (p.scrollTop !== before) {
+    ev.preventDefault();
+    hideTooltip();
+    requestDraw();
+  }
+}, { passive: false });
+
+function select(p: Pane, node: number): void {
+  if (node < 0 || !renderer) return;
+  p.selected = node;
+  // keep the selection's row on screen
+  const row = p.index.tree.depth[node];
+  const y = row * ROW_HEIGHT;
+  if (y < p.scrollTop) p.scrollTop = y;
+  else if (y + ROW_HEIGHT > p.scrollTop + p.height) p.scrollTop = y + ROW_HEIGHT - p.height;
+  clampScroll(p);
+  // a selection outside the zoom: zoom out to show it
+  if (!(node >= p.zoom && node < p.index.end[p.zoom])) p.zoom = node;
+  renderer.draw();
+  const k = rectOfNode(p.rects!, node);
+  const lines = describeFrame(p.index.tree, node, options?.mergeBy === 'line');
+  live.textContent = lines.slice(0, 3).join('. ');
+  if (k >= 0) showTooltip({ pane: renderer.panes.indexOf(p), rect: k, node }, p.rects!.x[k] + Math.min(p.rects!.w[k], 40), p.top + p.rects!.y[k]);
+  else hideTooltip();
+  save();
+}
+
+canvas.addEventListener('keydown', (ev) => {
+  if (!renderer || !tree) return;
+  const p = activePane();
+  if (!p) return;
+  const idx = p.index;
+  const cur = p.selected >= 0 ? p.selected : p.zoom;
+  const down = p.orientation === 'icicle' ? 'ArrowDown' : 'ArrowUp';
+  const up = p.orientation === 'icicle' ? 'ArrowUp' : 'ArrowDown';
+  let handled = true;
+  if (ev.key === down) select(p, p.selected < 0 ? p.zoom : idx.heaviestChild(cur));
+  else if (ev.key === up) select(p, cur > 0 ? idx.tree.parent[cur] : -1);
+  else if (ev.key === 'ArrowRight') select(p, idx.nextSibling(cur));
+  else if (ev.key === 'ArrowLeft') select(p, idx.prevSibling(cur));
+  else if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) openSource(idx.tree, cur);
+  else if (ev.key === 'Enter') {
+    if (state.view === 'sandwich') { const fn = sandwichOf(idx.tree, cur); if (fn) setView('sandwich', fn); } else zoomTo(cur);
+  } else if (ev.key === 'Escape' || ev.key === 'Backspace') {
+    if (state.view === 'sandwich') setView('graph');
+    else if (p.zoom > 0) zoomTo(idx.tree.parent[p.zoom]);
+    else { p.selected = -1; hideTooltip(); requestDraw(); }
+  } else if (ev.key === 'Home') zoomTo(0);
+  else if (ev.key === 'o' || ev.key === 'O') openSource(idx.tree, cur);
+  else if (ev.key === 's' || ev.key === 'S') {
+    if (state.view === 'sandwich') setView('graph'); else setView('sandwich', sandwichOf(idx.tree, cur));
+  } else if (ev.key === '/') searchInput.focus();
+  else handled = false;
+  if (handled) ev.preventDefault();
+});
+
+let searchTimer: ReturnType<typeof setTimeout> | undefined;
+searchInput.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    state.search = searchInput.value;
+    applySearch();
+    requestDraw();
+  }, 120);
+});
+searchInput.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape') { searchInput.value = ''; state.search = ''; applySearch(); requestDraw(); canvas.focus(); }
+  if (ev.key === 'Enter') { clearTimeout(searchTimer); state.search = searchInput.value; applySearch(); requestDraw(); }
+});
+regexButton.addEventListener('click', () => {
+  state.regex = !state.regex;
+  regexButton.setAttribute('aria-pressed', String(state.regex));
+  applySearch();
+  requestDraw();
+});
+viewSelect.addEventListener('change', () => {
+  if (viewSelect.value === 'sandwich') {
+    const p = renderer?.panes[0];
+    const node = p ? (p.selected > 0 ? p.selected : p.zoom) : 0;
+    const fn = tree ? sandwichOf(tree, node) : undefined;
+    if (!fn && !sandwichFn) {
+      viewSelect.value = 'graph';
+      searchInfo.textContent = 'Select or zoom into a frame first (click it), then choose Sandwich';
+      return;
+    }
+    setView('sandwich', fn);
+  } else setView('graph');
+});
+orientSelect.addEventListener('change', () => {
+  state.orientation = orientSelect.value as Orientation;
+  if (state.view === 'graph' && renderer?.panes[0]) {
+    renderer.panes[0].orientation = state.orientation;
+    clampScroll(renderer.panes[0]);
+  }
+  requestDraw();
+});
+colourSelect.addEventListener('change', () => {
+  state.colour = colourSelect.value as ColourMode;
+  buildPanes();
+  requestDraw();
+});
+function changeOptions(change: Partial<TreeOptions>): void {
+  if (!options) return;
+  options = { ...options, ...change };
+  if (change.mergeBy || change.typeIndex !== undefined || change.inverted !== undefined) {
+    // paths of a by-line or inverted tree differ: start from the root
+    state.zoomPath = [];
+    state.selectedPath = undefined;
+    state.scrollTop = 0;
+  }
+  status.textContent = 'Loading…';
+  post({ type: 'setOptions', options });
+}
+mergeSelect.addEventListener('change', () => changeOptions({ mergeBy: mergeSelect.value as TreeOptions['mergeBy'] }));
+treeSelect.addEventListener('change', () => changeOptions({ inverted: treeSelect.value === 'bottom-up' }));
+typeSelect.addEventListener('change', () => changeOptions({ typeIndex: Number(typeSelect.value) }));
+resetButton.addEventListener('click', () => { if (state.view === 'sandwich') setView('graph'); zoomTo(0); });
+
+function exportName(ext: string): string {
+  const base = (message?.label ?? 'profile').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/\.(pb\.gz|pb|cpuprofile|heapprofile|json|txt)$/i, '');
+  return `${base}-flamegraph.${ext}`;
+}
+svgButton.addEventListener('click', () => {
+  if (!renderer || !tree) return;
+  // one SVG per pane, stacked (sandwich exports both)
+  const parts = renderer.panes.map((p) => toSvg({
+    tree: p.index.tree, rects: p.rects!, palette: renderer!.theme.palette, colour: p.colour, matches: p.matches,
+    width: renderer!.width, height: p.height, background: renderer!.theme.background,
+    fontFamily: renderer!.theme.fontFamily, fontSize: renderer!.theme.fontSize, byLine: options?.mergeBy === 'line',
+    title: `${message?.label ?? 'profile'} — ${sampleTypeLabel(tree!.sampleType)}`,
+  }, 7));
+  const svg = parts.length === 1 ? parts[0]
+    : `<svg xmlns="http://www.w3.org/2000/svg" width="${renderer.width}" height="${renderer.height}">\n${parts.map((s, i) => `<g transform="translate(0 ${renderer!.panes[i].top})">${s}</g>`).join('\n')}\n</svg>`;
+  post({ type: 'export', format: 'svg', data: svg, suggestedName: exportName('svg') });
+});
+pngButton.addEventListener('click', () => {
+  if (!renderer) return;
+  post({ type: 'export', format: 'png', data: canvas.toDataURL('image/png'), suggestedName: exportName('png') });
+});
+
+// ---- host messages ---------------------------------------------------------------------------
+
+function onTree(m: TreeMessage): void {
+  const t0 = performance.now();
+  const sameProfile = state.profileKey === m.profileKey;
+  message = m;
+  tree = normaliseTree(m.tree);
+  options = m.options;
+  mainIndex = new FlameIndex(tree);
+  if (!sameProfile) {
+    state.profileKey = m.profileKey;
+    state.zoomPath = [];
+    state.selectedPath = undefined;
+    state.scrollTop = 0;
+    if (state.view === 'sandwich' && !pendingFocus) state.view = 'graph';
+  }
+  status.textContent = '';
+  status.hidden = true;
+  graph.hidden = false;
+  // restore the sandwich function by text (ids change between trees)
+  sandwichFn = undefined;
+  const want = pendingFocus ?? (state.view === 'sandwich' ? state.sandwich : undefined);
+  pendingFocus = undefined;
+  if (want) {
+    const nameStr = tree.strings.indexOf(want.name);
+    const file = typeof want.file === 'number' ? want.file : want.file ? tree.files.indexOf(want.file) : -1;
+    if (nameStr >= 0) { sandwichFn = { nameStr, file }; state.view = 'sandwich'; }
+    else state.view = 'graph';
+  }
+  syncControls(m);
+  if (!renderer) renderer = new FlameCanvas(canvas, currentTheme());
+  renderer.resize(graph.clientWidth, graph.clientHeight);
+  buildPanes();
+  // first paint now, not on the next frame
+  renderer.hovered = undefined;
+  const rects = renderer.draw();
+  updateChrome();
+  document.body.dataset.rects = String(rects);
+  document.body.dataset.state = 'drawn';
+  post({ type: 'drawn', ms: performance.now() - t0, rects });
+  save();
+}
+
+let pendingFocus: { name: string; file: number | string } | undefined;
+
+function syncControls(m: TreeMessage): void {
+  searchInput.value = state.search;
+  regexButton.setAttribute('aria-pressed', String(state.regex));
+  viewSelect.value = state.view;
+  orientSelect.value = state.orientation;
+  treeSelect.value = m.options.inverted ? 'bottom-up' : 'top-down';
+  mergeSelect.value = m.options.mergeBy;
+  const diff = isDiffTree(tree!);
+  (colourSelect.querySelector('option[value="diff"]') as HTMLOptionElement).disabled = !diff;
+  colourSelect.value = effectiveColour();
+  typeSelect.replaceChildren(...m.sampleTypes.map((t, i) => option(String(i), sampleTypeLabel(t))));
+  typeSelect.value = String(m.options.typeIndex);
+  typeSelect.hidden = m.sampleTypes.length < 2;
+}
+
+function onMessage(m: ToWebview): void {
+  switch (m.type) {
+    case 'tree':
+      onTree(m);
+      break;
+    case 'status':
+      if (m.kind === 'loading') { status.hidden = false; status.textContent = m.message || 'Loading…'; break; }
+      status.hidden = false;
+      status.textContent = m.message;
+      status.className = `status ${m.kind}`;
+      if (!tree) graph.hidden = true;
+      break;
+    case 'highlight':
+      highlight = m.name !== undefined && m.file !== undefined ? { name: m.name, file: m.file } : undefined;
+      if (renderer) {
+        for (const p of renderer.panes) p.highlight = highlightArray(p.index.tree);
+        requestDraw();
+      }
+      break;
+    case 'focusFunction':
+      if (!tree) { pendingFocus = { name: m.name, file: m.file }; break; }
+      {
+        const nameStr = tree.strings.indexOf(m.name);
+        if (nameStr < 0) { searchInfo.textContent = `${m.name} is not in this tree`; break; }
+        setView('sandwich', { nameStr, file: m.file });
+      }
+      break;
+  }
+}
+
+window.addEventListener('message', (ev: MessageEvent) => {
+  const m = ev.data as ToWebview;
+  if (!m || typeof m !== 'object' || typeof m.type !== 'string') return;
+  try {
+    onMessage(m);
+  } catch (e) {
+    post({ type: 'pageError', message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) });
+  }
+});
+
+new ResizeObserver(() => {
+  if (!renderer || !tree) return;
+  if (renderer.resize(graph.clientWidth, graph.clientHeight)) {
+    layoutPanes();
+    hideTooltip();
+    requestDraw();
+  }
+}).observe(graph);
+
+new MutationObserver(() => {
+  if (!renderer || !tree) return;
+  buildPanes();
+  requestDraw();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+window.addEventListener('error', (ev) => post({ type: 'pageError', message: String(ev.message) }));
+status.hidden = false;
+status.textContent = 'Waiting for a profile…';
+document.body.dataset.state = 'ready';
+post({ type: 'ready' });

@@ -1,0 +1,65 @@
+/**
+ * SVG of the current view: the same rectangles, colours and labels as the canvas. Frame names come
+ * from the profile (attacker-controlled text), so every string is XML-escaped. No DOM.
+ */
+import type { WireFlameTree } from '../../shared/protocol';
+import { RectKind, type Rects } from './flameLayout';
+import { Slot, type Palette } from './colours';
+import { frameLabel, describeFrame } from './describe';
+
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+export interface SvgInput {
+  tree: WireFlameTree;
+  rects: Rects;
+  palette: Palette;
+  colour: Uint16Array;
+  /** search matches (1 = match) or undefined when no search is active */
+  matches?: Uint8Array;
+  width: number;
+  height: number;
+  background: string;
+  fontFamily: string;
+  fontSize: number;
+  byLine: boolean;
+  title: string;
+}
+
+/** Minimum bar width (px) for a label; average glyph width used to truncate labels. */
+export const LABEL_MIN_WIDTH = 20;
+
+export function truncateLabel(label: string, maxChars: number): string {
+  if (maxChars <= 0) return '';
+  if (label.length <= maxChars) return label;
+  if (maxChars <= 2) return label.slice(0, maxChars);
+  return `${label.slice(0, maxChars - 1)}…`;
+}
+
+export function toSvg(input: SvgInput, charWidth: number): string {
+  const { tree, rects, palette, colour, matches, width, height } = input;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(input.fontFamily)}" font-size="${input.fontSize}">`);
+  out.push(`<title>${escapeXml(input.title)}</title>`);
+  out.push(`<rect width="100%" height="100%" fill="${escapeXml(input.background)}"/>`);
+  const rh = rects.rowHeight;
+  for (let k = 0; k < rects.count; k++) {
+    const node = rects.node[k];
+    const kind = rects.kind[k];
+    let slot = kind === RectKind.Run ? Slot.Run : colour[node];
+    if (matches && kind !== RectKind.Run && node > 0 && !matches[node]) slot = Slot.Dimmed;
+    const x = rects.x[k];
+    const y = rects.y[k];
+    const w = rects.w[k];
+    const tip = kind === RectKind.Run ? `${rects.runCount[k]} small frames` : describeFrame(tree, node, input.byLine).join('\n');
+    out.push(`<g><title>${escapeXml(tip)}</title><rect x="${x.toFixed(2)}" y="${y.toFixed(2)}" width="${Math.max(0, w - 0.5).toFixed(2)}" height="${rh - 1}" fill="${palette.fill[slot]}"${palette.stroke ? ` stroke="${palette.stroke}"` : ''}/>`);
+    if (kind !== RectKind.Run && w >= LABEL_MIN_WIDTH) {
+      const label = truncateLabel(frameLabel(tree, node, input.byLine), Math.floor((w - 6) / charWidth));
+      if (label) out.push(`<text x="${(x + 3).toFixed(2)}" y="${(y + rh / 2 + input.fontSize * 0.35).toFixed(2)}" fill="${palette.text[slot]}">${escapeXml(label)}</text>`);
+    }
+    out.push('</g>');
+  }
+  out.push('</svg>');
+  return out.join('\n');
+}
