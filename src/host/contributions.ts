@@ -21,6 +21,18 @@ export const Commands = {
   showFlameGraph: 'profileLens.showFlameGraph',
   /** registered by the backends (src/host/backend) */
   connectPyroscope: 'profileLens.connectPyroscope',
+  setBackendToken: 'profileLens.setBackendToken',
+  selectService: 'profileLens.selectService',
+  selectProfileType: 'profileLens.selectProfileType',
+  selectTimeWindow: 'profileLens.selectTimeWindow',
+  editLabelFilters: 'profileLens.editLabelFilters',
+  fetchProfileFromUrl: 'profileLens.fetchProfileFromUrl',
+  refreshNow: 'profileLens.refreshNow',
+  pauseAutoRefresh: 'profileLens.pauseAutoRefresh',
+  resumeAutoRefresh: 'profileLens.resumeAutoRefresh',
+  backendActions: 'profileLens.backendActions',
+  /** test-only: backend controller state (src/host/backend) */
+  testBackend: 'profileLens._test.backend',
   /** test-only accessors, hidden from the palette */
   testDecorations: 'profileLens._test.decorations',
   testStats: 'profileLens._test.stats',
@@ -41,7 +53,8 @@ export interface OpenLocationArgs {
 /** Arguments per command; commands not listed take `unknown[]`. */
 export interface CommandArgs {
   [Commands.openProfile]: [uri?: vscode.Uri];
-  [Commands.selectSampleType]: [];
+  /** a sample type name (e.g. from a keybinding); without it a quick pick asks */
+  [Commands.selectSampleType]: [type?: string];
   [Commands.toggleAnnotations]: [];
   [Commands.clearProfile]: [];
   [Commands.showUnresolvedPaths]: [];
@@ -78,6 +91,12 @@ export const Settings = {
   codeLens: 'profileLens.codeLens.enabled',
   hover: 'profileLens.hover.enabled',
   hotspotsMaxItems: 'profileLens.hotspots.maxItems',
+  /** backends (src/host/backend/connectionSettings.ts validates these) */
+  connections: 'profileLens.connections',
+  refreshIntervalSeconds: 'profileLens.backend.refreshIntervalSeconds',
+  backendTimeoutSeconds: 'profileLens.backend.timeoutSeconds',
+  backendMaxResponseMB: 'profileLens.backend.maxResponseMB',
+  backendMaxNodes: 'profileLens.backend.maxNodes',
 } as const;
 
 export type SettingKey = (typeof Settings)[keyof typeof Settings];
@@ -95,6 +114,11 @@ export interface SettingTypes {
   [Settings.codeLens]: boolean;
   [Settings.hover]: boolean;
   [Settings.hotspotsMaxItems]: number;
+  [Settings.connections]: unknown[];
+  [Settings.refreshIntervalSeconds]: number;
+  [Settings.backendTimeoutSeconds]: number;
+  [Settings.backendMaxResponseMB]: number;
+  [Settings.backendMaxNodes]: number;
 }
 
 export const SettingDefaults: { [K in keyof SettingTypes]: SettingTypes[K] } = {
@@ -109,6 +133,11 @@ export const SettingDefaults: { [K in keyof SettingTypes]: SettingTypes[K] } = {
   [Settings.codeLens]: true,
   [Settings.hover]: true,
   [Settings.hotspotsMaxItems]: 20,
+  [Settings.connections]: [],
+  [Settings.refreshIntervalSeconds]: 60,
+  [Settings.backendTimeoutSeconds]: 30,
+  [Settings.backendMaxResponseMB]: 256,
+  [Settings.backendMaxNodes]: 65536,
 };
 
 /**
@@ -133,6 +162,10 @@ export const ContextKeys = {
   multipleSampleTypes: 'profileLens.multipleSampleTypes',
   /** the loaded profile has paths that did not resolve to workspace files */
   hasUnresolved: 'profileLens.hasUnresolved',
+  /** a backend query (Pyroscope) is being followed */
+  backendActive: 'profileLens.backendActive',
+  /** auto-refresh of the backend query is paused */
+  autoRefreshPaused: 'profileLens.autoRefreshPaused',
 } as const;
 
 export type ContextKey = (typeof ContextKeys)[keyof typeof ContextKeys];

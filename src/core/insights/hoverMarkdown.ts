@@ -84,7 +84,8 @@ export function buildHoverMarkdown(view: IndexView, h: HoverInput, links: HoverL
     const fns = index.functions;
     const name = escapeMarkdown(view.name(h.fn) || '(anonymous)');
     out.push(`---`, '');
-    out.push(`**${name}** (line ${fns.startLine[h.fn]}) · [Open in flame graph](${links.flameGraph(h.fn)})`);
+    const at = fns.startLine[h.fn] > 0 ? ` (line ${fns.startLine[h.fn]})` : '';
+    out.push(`**${name}**${at} · [Open in flame graph](${links.flameGraph(h.fn)})`);
     out.push('');
     out.push('| function | self | total |', '|:--|--:|--:|');
     for (const t of h.types) {

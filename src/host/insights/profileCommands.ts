@@ -71,9 +71,15 @@ export function registerProfileCommands(session: ProfileSession, model: Insights
       return openProfileFile(session, target);
     }),
 
-    registerCommand(c, Commands.selectSampleType, async () => {
+    registerCommand(c, Commands.selectSampleType, async (type) => {
       const p = session.current;
       if (!p) return;
+      if (typeof type === 'string') {
+        const i = p.index.sampleTypes.findIndex((t) => t.type === type);
+        if (i >= 0) session.selectType(i);
+        else void vscode.window.showWarningMessage(`Profile Lens: ${p.source.label} has no sample type "${type}".`);
+        return;
+      }
       const items = p.index.sampleTypes.map((t, i) => ({
         label: t.type,
         description: `${t.unit} · total ${formatValue(p.index.totals[i] ?? 0, t.unit)}`,
