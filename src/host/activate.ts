@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { createWorkerEngine } from '../core/worker/workerEngine';
+import { registerBackend } from './backend/backendController';
 import { registerInsights } from './insights/registerInsights';
 import { readLoadOptions } from './loadOptions';
 import { ProfileSession } from './profileSession';
@@ -11,6 +12,7 @@ export function activateHost(context: vscode.ExtensionContext, started: number):
   context.subscriptions.push(session);
   // Feature controllers are registered here (insights, flame graph, backends, …).
   registerInsights(context, session);
+  registerBackend(context, session);
   activationMs = Date.now() - started;
   void context;
 }
