@@ -306,6 +306,11 @@ export async function loadSourceMap(generatedFile: string, code: string): Promis
   } catch (e) {
     return { kind: 'error', detail: `cannot read the source map of ${generatedFile}: ${(e as Error).message}` };
   }
+  return loadSourceMapText(text, mapDir, origin);
+}
+
+/** Parses, validates and loads map text. Never throws; `mapDir` resolves relative section urls. */
+export async function loadSourceMapText(text: string, mapDir: string, origin: string): Promise<MapLoad> {
   let consumer: any;
   try {
     const raw = JSON.parse(text.replace(/^\)\]\}'[^\n]*\n/, ''));

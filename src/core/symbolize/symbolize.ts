@@ -348,32 +348,42 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
         }
         if (!pos) {
           // Line only: first mapping on the generated line, narrowed to the named function's range.
-          let mappings = map.mappingsOnLine(line, lineOnlyLines);
+          const all = map.mappingsOnLine(line, lineOnlyLines);
+          let mappings = all;
+          let extra: typeof all = [];
+          const within = (x: LocatedFunction) => {
+            const a = fns!.position(x.start), b = fns!.position(x.end);
+            const from = a.line === line ? a.column : a.line > line ? Infinity : 0;
+            const to = b.line === line ? b.column : b.line < line ? -1 : Infinity;
+            return all.filter((m) => m.generatedColumn >= from && m.generatedColumn < to);
+          };
           if (fns && anon && anon.column > 0) {
             // lineNumbers mode: the name still carries the function's start (generated coordinates)
             fn = fns.startingOn(anon.line).find((x) => x.column === anon.column - 1 && x.name === '');
           }
-          if (fn && fns) {
-            const a = fns.position(fn.start), b = fns.position(fn.end);
-            const from = a.line === line ? a.column : a.line > line ? Infinity : 0;
-            const to = b.line === line ? b.column : b.line < line ? -1 : Infinity;
-            const inside = mappings.filter((m) => m.generatedColumn >= from && m.generatedColumn < to);
-            if (inside.length) mappings = inside;
-          } else if (fns) {
-            const spanning = fns.spanningLine(line).filter((x) => sameFunctionName(name, x.name));
-            if (spanning.length === 1 || (spanning.length > 1 && fr.startLine[f] > 0 && spanning.filter((x) => x.line === fr.startLine[f]).length === 1)) {
-              fn = spanning.length === 1 ? spanning[0] : spanning.find((x) => x.line === fr.startLine[f]);
-              const a = fns.position(fn!.start), b = fns.position(fn!.end);
-              const from = a.line === line ? a.column : 0;
-              const to = b.line === line ? b.column : Infinity;
-              const inside = mappings.filter((m) => m.generatedColumn >= from && m.generatedColumn < to);
-              if (inside.length) mappings = inside;
+          if (!fn && fns && !anon) {
+            let spanning = fns.spanningLine(line).filter((x) => sameFunctionName(name, x.name));
+            if (spanning.length > 1 && fr.startLine[f] > 0) {
+              const starting = spanning.filter((x) => x.line === fr.startLine[f]);
+              if (starting.length) spanning = starting;
             }
+            spanning.sort((a, b) => a.pos - b.pos);
+            fn = spanning[0];
+            if (spanning.length > 1) {
+              // same name, same line: the first in generated order, flagged, the others' lines kept
+              outKind = PositionKind.Recovered;
+              stats.recoveredAmbiguous++;
+              for (const alt of spanning.slice(1)) extra = extra.concat(within(alt));
+            }
+          }
+          if (fn && fns) {
+            const inside = within(fn);
+            if (inside.length) mappings = inside;
           }
           if (mappings.length) {
             const first = mappings[0];
             pos = { source: first.source, line: first.originalLine, column: first.originalColumn, name: first.name };
-            for (const m of mappings) {
+            for (const m of mappings.concat(extra)) {
               if (m.source === first.source && !lineCandidates.includes(m.originalLine)) lineCandidates.push(m.originalLine);
               if (lineCandidates.length >= MAX_CANDIDATES) break;
             }
