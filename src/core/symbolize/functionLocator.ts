@@ -30,15 +30,22 @@ export interface LocatedFunction {
 export class FunctionIndex {
   readonly functions: LocatedFunction[];
   private readonly byLine = new Map<number, LocatedFunction[]>();
+  private readonly byPos = new Map<number, LocatedFunction[]>();
+  private readonly byName = new Map<string, LocatedFunction[]>();
   private readonly lineStarts: number[];
 
   constructor(readonly code: string, functions: LocatedFunction[], lineStarts: number[]) {
     this.functions = functions.sort((a, b) => a.pos - b.pos);
     this.lineStarts = lineStarts;
-    for (const f of this.functions) {
-      const list = this.byLine.get(f.line);
+    const push = <K>(m: Map<K, LocatedFunction[]>, k: K, f: LocatedFunction) => {
+      const list = m.get(k);
       if (list) list.push(f);
-      else this.byLine.set(f.line, [f]);
+      else m.set(k, [f]);
+    };
+    for (const f of this.functions) {
+      push(this.byLine, f.line, f);
+      push(this.byPos, f.pos, f);
+      push(this.byName, nameKey(f.name), f);
     }
   }
 
@@ -47,16 +54,27 @@ export class FunctionIndex {
     return this.byLine.get(line) ?? [];
   }
 
-  /** Innermost functions that contain (line, 0-based column), innermost first. */
-  containing(line: number, column0: number): LocatedFunction[] {
-    const off = this.offsetOf(line, column0);
-    if (off < 0) return [];
-    return this.functions.filter((f) => f.start <= off && off < f.end).sort((a, b) => (a.end - a.start) - (b.end - b.start));
+  /** Functions whose V8 start position is exactly (line, 0-based column). */
+  startingAt(line: number, column0: number): LocatedFunction[] {
+    return this.byPos.get(this.offsetOf(line, column0)) ?? [];
   }
 
-  /** Functions whose extent covers any part of `line`, innermost first. */
-  spanningLine(line: number): LocatedFunction[] {
-    return this.functions.filter((f) => f.startLine <= line && line <= f.endLine).sort((a, b) => (a.end - a.start) - (b.end - b.start));
+  /** Functions V8 would report under `profileName` (see sameFunctionName), in position order. */
+  named(profileName: string): LocatedFunction[] {
+    return (this.byName.get(nameKey(profileName)) ?? []).filter((f) => sameFunctionName(profileName, f.name));
+  }
+
+  /** Innermost functions that contain (line, 0-based column), innermost first; optionally only those named so. */
+  containing(line: number, column0: number, profileName?: string): LocatedFunction[] {
+    const off = this.offsetOf(line, column0);
+    if (off < 0) return [];
+    const pool = profileName === undefined ? this.functions : this.named(profileName);
+    return pool.filter((f) => f.start <= off && off < f.end).sort((a, b) => (a.end - a.start) - (b.end - b.start));
+  }
+
+  /** Functions named so whose extent covers any part of `line`, innermost first. */
+  spanningLine(line: number, profileName: string): LocatedFunction[] {
+    return this.named(profileName).filter((f) => f.startLine <= line && line <= f.endLine).sort((a, b) => (a.end - a.start) - (b.end - b.start));
   }
 
   offsetOf(line: number, column0: number): number {
@@ -73,6 +91,11 @@ export class FunctionIndex {
     }
     return { line: lo + 1, column: offset - this.lineStarts[lo] };
   }
+}
+
+function nameKey(name: string): string {
+  const stripped = name.replace(/^(?:get|set|async) /, '');
+  return stripped.slice(stripped.lastIndexOf('.') + 1);
 }
 
 /** V8 names that match a located function's name: "get x", "o.x" and plain forms compare equal. */

@@ -325,16 +325,12 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
         if (column > 0) {
           pos = map.lookup(line, column - 1);
           if (fns) {
-            const starting = fns.startingOn(line).filter((x) => x.column === column - 1);
-            const named = starting.filter((x) => anon || sameFunctionName(name, x.name));
-            fn = named[0] ?? starting[0];
-            if (!fn) {
-              const containing = fns.containing(line, column - 1);
-              fn = containing.find((x) => sameFunctionName(name, x.name)) ?? (anon ? containing[0] : undefined);
-            }
+            const starting = fns.startingAt(line, column - 1);
+            fn = starting.find((x) => (anon ? x.name === '' : sameFunctionName(name, x.name))) ?? starting[0];
+            if (!fn) fn = anon ? fns.containing(line, column - 1)[0] : fns.containing(line, column - 1, name)[0];
           }
         } else if (kind === PositionKind.FunctionStart && fns) {
-          const starting = fns.startingOn(line).filter((x) => sameFunctionName(name, x.name) || (anon !== undefined && x.name === ''));
+          const starting = (anon ? fns.startingOn(line).filter((x) => x.name === '') : fns.named(name).filter((x) => x.line === line)).sort((a, b) => a.pos - b.pos);
           if (starting.length) {
             fn = starting[0];
             alternatives = starting.slice(1);
@@ -362,7 +358,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
             fn = fns.startingOn(anon.line).find((x) => x.column === anon.column - 1 && x.name === '');
           }
           if (!fn && fns && !anon) {
-            let spanning = fns.spanningLine(line).filter((x) => sameFunctionName(name, x.name));
+            let spanning = fns.spanningLine(line, name);
             if (spanning.length > 1 && fr.startLine[f] > 0) {
               const starting = spanning.filter((x) => x.line === fr.startLine[f]);
               if (starting.length) spanning = starting;
