@@ -18,15 +18,15 @@ what="${1:-all}"
 
 command -v go >/dev/null || { echo "build.sh: the Go toolchain (go) is not on PATH" >&2; exit 2; }
 
-src_hash() { # hash of a module folder's path, go.mod, go.sum and Go sources
-  { echo "$1"; go version; (cd "$1" && find . -name '*.go' -o -name go.mod -o -name go.sum | LC_ALL=C sort | xargs cat); } \
+src_hash() { # hash of the Go version and a module folder's go.mod, go.sum and Go sources [+ extra text]
+  { go version; echo "${2:-}"; (cd "$1" && find . -name '*.go' -o -name go.mod -o -name go.sum | LC_ALL=C sort | xargs cat); } \
     | sha256sum | cut -c1-12
 }
 
-build_one() { # name module-dir package version extra-ldflags [go build flags...]
-  local name="$1" dir="$2" pkg="$3" version="$4" ldflags="$5"
-  shift 5
-  local out="$cache/$name-$version-$(src_hash "$dir")"
+build_one() { # name module-dir package version extra-ldflags hash-extra [go build flags...]
+  local name="$1" dir="$2" pkg="$3" version="$4" ldflags="$5" hash_extra="$6"
+  shift 6
+  local out="$cache/$name-$version-$(src_hash "$dir" "$hash_extra")"
   local t0=$SECONDS
   if [[ -x "$out" ]]; then
     echo "$name $out reused 0s"
@@ -48,11 +48,12 @@ if [[ "$what" == server || "$what" == all ]]; then
   v="$(awk '$1=="github.com/grafana/pyroscope"{print $2; exit}' "$here/server/go.mod")"
   build_one pyroscope-server "$here/server" . "$v" \
     "-X github.com/grafana/pyroscope/pkg/util/build.Version=$v -X github.com/grafana/pyroscope/pkg/util/build.Branch=profile-lens-test" \
-    -trimpath
+    "" -trimpath
 fi
 if [[ "$what" == agents || "$what" == all ]]; then
-  # No -trimpath: the agents' profiles carry absolute paths of this checkout's .go files.
+  # No -trimpath: the agents' profiles carry absolute paths of this checkout's .go files
+  # (so the checkout's path is part of their cache key).
   for a in push-agent pprof-service; do
-    build_one "go-$a" "$here/agents/go" "./cmd/$a" "dev" ""
+    build_one "go-$a" "$here/agents/go" "./cmd/$a" "dev" "" "$here"
   done
 fi

@@ -124,6 +124,8 @@ export function pyroscopeArgs(dataDir: string, ports: { http: number; grpc: numb
     `-query-scheduler.ring.instance-addr=${lo}`,
     `-query-frontend.instance-addr=${lo}`,
     `-store-gateway.sharding-ring.instance-addr=${lo}`,
+    // Ready as soon as the ingester is (default waits 15 s more for ring propagation).
+    '-ingester.min-ready-duration=0s',
     // Storage in the temp folder.
     '-storage.backend=filesystem',
     `-storage.filesystem.dir=${path.join(dataDir, 'shared')}`,
@@ -152,6 +154,9 @@ export interface StartPyroscopeOptions {
 export async function startPyroscope(opts: StartPyroscopeOptions = {}): Promise<PyroscopeServer> {
   const binary = opts.binary ?? (await binaries()).server;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pyroscope-test-'));
+  for (const sub of ['shared', 'data', 'compactor', 'sync']) {
+    fs.mkdirSync(path.join(dataDir, sub));
+  }
   const ports = { http: opts.port ?? (await freePort()), grpc: await freePort(), memberlist: await freePort() };
   const url = `http://127.0.0.1:${ports.http}`;
   const proc = launch(binary, [...pyroscopeArgs(dataDir, ports), ...(opts.extraArgs ?? [])], { cwd: dataDir });
