@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { createWorkerEngine } from '../core/worker/workerEngine';
 import { registerBackend } from './backend/backendController';
+import { registerFlameGraph } from './flameGraph/flameGraphPanel';
 import { registerInsights } from './insights/registerInsights';
 import { readLoadOptions } from './loadOptions';
 import { ProfileSession } from './profileSession';
@@ -13,6 +14,7 @@ export function activateHost(context: vscode.ExtensionContext, started: number):
   // Feature controllers are registered here (insights, flame graph, backends, …).
   registerInsights(context, session);
   registerBackend(context, session);
+  registerFlameGraph(context, session);
   activationMs = Date.now() - started;
   void context;
 }

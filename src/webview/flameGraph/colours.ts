@@ -18,6 +18,7 @@ export const enum Slot {
 }
 
 export const PACKAGE_HUES = 24;
+export const PACKAGE_SHADES = 3;
 export const HEAT_LEVELS = 16;
 /** diff buckets: -DIFF_STEPS (much faster, green) .. 0 .. +DIFF_STEPS (much slower, red) */
 export const DIFF_STEPS = 8;
@@ -79,8 +80,11 @@ export function diffDelta(tree: WireFlameTree, node: number): number {
   return cur - base;
 }
 
-/** Palette index of every node for a colour mode. */
-export function colourIndices(tree: WireFlameTree, mode: ColourMode): Uint16Array {
+/**
+ * Palette index of every node for a colour mode. `packages` (package → hue) can be shared between
+ * trees of one profile (the flame graph and its sandwich views) so a package keeps its colour.
+ */
+export function colourIndices(tree: WireFlameTree, mode: ColourMode, packages: Map<string, number> = new Map()): Uint16Array {
   const n = tree.count;
   const out = new Uint16Array(n);
   out[0] = Slot.Root;
@@ -106,15 +110,26 @@ export function colourIndices(tree: WireFlameTree, mode: ColourMode): Uint16Arra
     }
     return out;
   }
-  const byString = new Map<string, number>();
+  // packages get hues in order of first appearance (pre-order: the heaviest callers first), stepping
+  // around the wheel so neighbours differ; each function gets one of three shades of its package's hue
+  const byPackage = packages;
+  const byFrame = new Map<number, number>();
+  const stride = tree.files.length + 1;
   for (let i = 1; i < n; i++) {
     if (isOtherNode(tree, i)) { out[i] = Slot.Other; continue; }
     const f = tree.file[i];
-    const pkg = packageOf(tree.strings[tree.name[i]], f >= 0 ? tree.files[f] ?? '' : '');
-    let slot = byString.get(pkg);
+    const frameId = tree.name[i] * stride + (f + 1);
+    let slot = byFrame.get(frameId);
     if (slot === undefined) {
-      slot = Slot.First + (hash(pkg) % PACKAGE_HUES);
-      byString.set(pkg, slot);
+      const name = tree.strings[tree.name[i]];
+      const pkg = packageOf(name, f >= 0 ? tree.files[f] ?? '' : '');
+      let hue = byPackage.get(pkg);
+      if (hue === undefined) {
+        hue = (byPackage.size * 7) % PACKAGE_HUES;
+        byPackage.set(pkg, hue);
+      }
+      slot = Slot.First + hue * PACKAGE_SHADES + (hash(name) % PACKAGE_SHADES);
+      byFrame.set(frameId, slot);
     }
     out[i] = slot;
   }
@@ -155,11 +170,12 @@ export function buildPalette(mode: ColourMode, theme: ThemeKind): Palette {
     }
   } else {
     for (let h = 0; h < PACKAGE_HUES; h++) {
-      // spread hues, alternate lightness a little so neighbours differ
-      const hue = Math.round((h * 360) / PACKAGE_HUES + (h % 2) * 7);
-      const light = dark ? 25 + (h % 3) * 3 : 74 + (h % 3) * 4;
-      const sat = dark ? 38 : 55;
-      add(`hsl(${hue} ${sat}% ${light}%)`);
+      const hue = Math.round((h * 360) / PACKAGE_HUES);
+      for (let shade = 0; shade < PACKAGE_SHADES; shade++) {
+        const light = dark ? 23 + shade * 3 : 72 + shade * 4;
+        const sat = dark ? 36 : 55;
+        add(`hsl(${hue} ${sat}% ${light}%)`);
+      }
     }
   }
   return { fill, text, stroke: hc ? (dark ? '#6fc3df' : '#0f4a85') : '' };

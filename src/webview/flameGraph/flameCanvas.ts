@@ -7,7 +7,7 @@
 import type { WireFlameTree } from '../../shared/protocol';
 import { Slot, type Palette } from './colours';
 import { frameLabel } from './describe';
-import { FlameIndex, RectKind, hitTest, layoutFlame, type Orientation, type Rects, type Viewport } from './flameLayout';
+import { FlameIndex, ROW_HEIGHT, RectKind, hitTest, layoutFlame, type Orientation, type Rects, type Viewport } from './flameLayout';
 import { LABEL_MIN_WIDTH, truncateLabel } from './svgExport';
 
 export interface Pane {
@@ -45,7 +45,6 @@ export interface Hit {
   node: number;
 }
 
-export const ROW_HEIGHT = 20;
 
 export class FlameCanvas {
   readonly ctx: CanvasRenderingContext2D;

@@ -15,6 +15,9 @@ import type { WireFlameTree } from '../../shared/protocol';
 
 export type Orientation = 'icicle' | 'flame';
 
+/** Height of one row (call depth) in CSS px. */
+export const ROW_HEIGHT = 20;
+
 export interface Viewport {
   /** CSS pixels */
   width: number;

@@ -6,8 +6,8 @@
 import type { FromWebview, ToWebview, TreeMessage, TreeOptions, WireFlameTree } from '../../shared/protocol';
 import { buildPalette, colourIndices, isDiffTree, type ColourMode, type ThemeKind } from './colours';
 import { describeFrame, describeRun, formatPercent, frameLabel, mergedNote, sampleTypeLabel } from './describe';
-import { FlameCanvas, ROW_HEIGHT, makePane, type Hit, type Pane, type Theme } from './flameCanvas';
-import { FlameIndex, RectKind, rectOfNode, rowsNeeded, type Orientation } from './flameLayout';
+import { FlameCanvas, makePane, type Hit, type Pane, type Theme } from './flameCanvas';
+import { FlameIndex, ROW_HEIGHT, RectKind, rectOfNode, rowsNeeded, type Orientation } from './flameLayout';
 import { buildSandwich } from './sandwich';
 import { searchFrames } from './search';
 import { toSvg } from './svgExport';
@@ -88,11 +88,11 @@ const crumbs = el('nav', { class: 'crumbs', 'aria-label': 'Zoom path' });
 const searchInput = el('input', { type: 'search', class: 'search', placeholder: 'Search frames', 'aria-label': 'Search frames', spellcheck: 'false' });
 const regexButton = el('button', { class: 'toggle', title: 'Use regular expression', 'aria-pressed': 'false', 'aria-label': 'Use regular expression' }, '.*');
 const searchInfo = el('span', { class: 'search-info', 'aria-live': 'polite' });
-const viewSelect = el('select', { title: 'View', 'aria-label': 'View' }, option('graph', 'Flame graph'), option('sandwich', 'Sandwich'));
-const orientSelect = el('select', { title: 'Orientation', 'aria-label': 'Orientation' }, option('icicle', 'Icicle (root on top)'), option('flame', 'Flame (root at bottom)'));
-const treeSelect = el('select', { title: 'Call tree', 'aria-label': 'Call tree' }, option('top-down', 'Top-down'), option('bottom-up', 'Bottom-up (inverted)'));
-const mergeSelect = el('select', { title: 'Merge frames', 'aria-label': 'Merge frames' }, option('function', 'By function'), option('line', 'By line'));
-const colourSelect = el('select', { title: 'Colours', 'aria-label': 'Colours' }, option('package', 'Colour: package/file'), option('heat', 'Colour: self heat'), option('diff', 'Colour: diff'));
+const viewSelect = el('select', { title: 'View: flame graph, or sandwich (callers and callees of the selected function)', 'aria-label': 'View' }, option('graph', 'Flame graph'), option('sandwich', 'Sandwich'));
+const orientSelect = el('select', { title: 'Orientation: icicle (root on top) or flame (root at the bottom)', 'aria-label': 'Orientation' }, option('icicle', 'Icicle'), option('flame', 'Flame'));
+const treeSelect = el('select', { title: 'Call tree: top-down (callees below callers) or bottom-up (callers of the hottest frames)', 'aria-label': 'Call tree' }, option('top-down', 'Top-down'), option('bottom-up', 'Bottom-up'));
+const mergeSelect = el('select', { title: 'Merge frames by function or by line', 'aria-label': 'Merge frames' }, option('function', 'By function'), option('line', 'By line'));
+const colourSelect = el('select', { title: 'Colours: by package/file, by self time (heat), or by change against the baseline (diff)', 'aria-label': 'Colours' }, option('package', 'Package'), option('heat', 'Self heat'), option('diff', 'Diff'));
 const typeSelect = el('select', { title: 'Sample type', 'aria-label': 'Sample type' });
 const resetButton = el('button', { title: 'Reset zoom (Home)' }, 'Reset');
 const svgButton = el('button', { title: 'Export the current view as SVG' }, 'SVG');
@@ -181,8 +181,11 @@ function buildPanes(): void {
   renderer.byLine = options?.mergeBy === 'line';
   if (state.view === 'sandwich' && sandwichFn) {
     const s = buildSandwich(mainIndex, sandwichFn.nameStr, sandwichFn.file);
-    const callers = makePane(s.callers, colourIndices(s.callers, mode), 'flame');
-    const callees = makePane(s.callees, colourIndices(s.callees, mode), 'icicle');
+    // the main tree's package colours, so a frame looks the same in both views
+    const packages = new Map<string, number>();
+    colourIndices(tree, mode, packages);
+    const callers = makePane(s.callers, colourIndices(s.callers, mode, packages), 'flame');
+    const callees = makePane(s.callees, colourIndices(s.callees, mode, packages), 'icicle');
     renderer.panes = [callers, callees];
   } else {
     const p = makePane(mainIndex, colourIndices(tree, mode), state.orientation);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DIFF_STEPS, Slot, buildPalette, colourIndices, diffDelta, isDiffTree, packageOf, type ThemeKind } from '../../../src/webview/flameGraph/colours';
+import { DIFF_STEPS, PACKAGE_SHADES, Slot, buildPalette, colourIndices, diffDelta, isDiffTree, packageOf, type ThemeKind } from '../../../src/webview/flameGraph/colours';
 import { describeFrame, formatValue, mergedNote } from '../../../src/webview/flameGraph/describe';
 import { FlameIndex, layoutFlame } from '../../../src/webview/flameGraph/flameLayout';
 import { escapeXml, toSvg } from '../../../src/webview/flameGraph/svgExport';
@@ -61,7 +61,11 @@ describe('flame graph colours', () => {
     const c = colourIndices(t, 'package');
     const runtime = [...Array(t.count).keys()].filter((i) => i > 0 && t.files[t.file[i]]?.endsWith('runtime/proc.go'));
     assert.ok(runtime.length > 1);
-    assert.equal(new Set(runtime.map((i) => c[i])).size, 1);
+    const hue = (i: number) => Math.floor((c[i] - Slot.First) / PACKAGE_SHADES);
+    assert.equal(new Set(runtime.map(hue)).size, 1);
+    const mainGo = [...Array(t.count).keys()].filter((i) => i > 0 && t.files[t.file[i]]?.endsWith('gen/main.go'));
+    assert.ok(mainGo.length > 1);
+    assert.notEqual(hue(mainGo[0]), hue(runtime[0]), 'two packages, two hues');
   });
 
   it('self heat puts the hottest self frame at the top level', async () => {
