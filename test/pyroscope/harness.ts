@@ -10,8 +10,10 @@ import * as path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const pyroscopeDir = __dirname;
-/** Where binaries, bundles and logs go (git-ignored). */
+/** Where build.sh puts the binaries (git-ignored; CI points PYROSCOPE_CACHE at a per-machine folder). */
 export const cacheDir = process.env.PYROSCOPE_CACHE ?? path.join(repoRoot, '.cache', 'pyroscope');
+/** Where the Node agent's esbuild bundle goes: always inside this checkout (its map points at ../src). */
+export const nodeAgentOutDir = path.join(repoRoot, '.cache', 'pyroscope', 'agent-node');
 
 /** A started process; stop() is idempotent and resolves once the process has exited. */
 export interface Running {
@@ -233,7 +235,7 @@ export interface NodeAgentBundle {
 }
 
 /** Bundles test/pyroscope/agents/node/src/service.ts with esbuild, with a source map. */
-export async function buildNodeAgent(outDir = path.join(cacheDir, 'agent-node')): Promise<NodeAgentBundle> {
+export async function buildNodeAgent(outDir = nodeAgentOutDir): Promise<NodeAgentBundle> {
   const esbuild = await import('esbuild');
   const bundle = path.join(outDir, 'service.js');
   const sourceDir = path.join(pyroscopeDir, 'agents', 'node', 'src');

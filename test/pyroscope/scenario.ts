@@ -10,6 +10,8 @@
 // --keep leaves the server running (prints its URL) until Ctrl-C. Exit code 0 only when every
 // check passed; the last line is "scenario: N passed, N failed".
 import { Profile } from 'pprof-format';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   buildBinaries,
@@ -20,6 +22,7 @@ import {
   startPyroscope,
   type Agent,
   type PyroscopeServer,
+  repoRoot,
 } from './harness';
 
 interface Args {
@@ -310,7 +313,13 @@ async function main(): Promise<void> {
   const agents: Agent[] = [];
   const cleanup = async (): Promise<void> => {
     await Promise.all(agents.map((a) => a.stop()));
-    await server?.stop();
+    if (server) {
+      const log = path.join(repoRoot, '.cache', 'pyroscope', 'scenario-server.log');
+      fs.mkdirSync(path.dirname(log), { recursive: true });
+      fs.writeFileSync(log, server.output());
+      console.log(`  server log: ${log}`);
+      await server.stop();
+    }
   };
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
   process.on('SIGTERM', () => void cleanup().then(() => process.exit(143)));
