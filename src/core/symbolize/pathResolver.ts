@@ -202,6 +202,11 @@ export class PathResolver {
     return r;
   }
 
+  /** True when a `.pyroscope.yaml` function_name rule applies to this function name. */
+  hasFunctionRule(functionName: string): boolean {
+    return this.fnRules.some((r) => functionName.startsWith(r.prefix));
+  }
+
   /** Resolves again, ignoring a cached failure (prefixes learned since may now settle it). */
   retry(profilePath: string, functionName = ''): Resolution {
     const fnRule = functionName ? this.fnRules.find((r) => functionName.startsWith(r.prefix)) : undefined;

@@ -157,8 +157,10 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
   }
   const localOf = new Map<number, string>();
   const failed: number[] = [];
+  // The function name that selects a .pyroscope.yaml function_name rule for a path (if any frame has one).
+  const ruleName = (fs: number[]) => raw.strings[fr.name[fs.find((f) => resolver.hasFunctionRule(raw.strings[fr.name[f]])) ?? fs[0]]];
   for (const [p, fs] of framesByPath) {
-    const r = resolver.resolve(raw.strings[p], raw.strings[fr.name[fs[0]]]);
+    const r = resolver.resolve(raw.strings[p], ruleName(fs));
     if (r.local) {
       localOf.set(p, r.local);
       stats.resolvedBy[r.via!] = (stats.resolvedBy[r.via!] ?? 0) + 1;
@@ -168,7 +170,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
   }
   for (const p of failed) {
     const fs = framesByPath.get(p)!;
-    const r = resolver.retry(raw.strings[p], raw.strings[fr.name[fs[0]]]);
+    const r = resolver.retry(raw.strings[p], ruleName(fs));
     if (r.local) {
       localOf.set(p, r.local);
       stats.resolvedBy[r.via!] = (stats.resolvedBy[r.via!] ?? 0) + 1;
