@@ -71,6 +71,10 @@ console.log(`[profile] CPU profile: ${seconds} s under ~${rps} req/s`);
 const cpu = await get(`/debug/pprof/profile?seconds=${seconds}`);
 const heap = await get('/debug/pprof/heap');
 stop();
+// The deployment exists only while profiling: left on disk, the profile's absolute paths would
+// resolve to it (outside the workspace, without the map) instead of to the workspace's dist/.
+await new Promise((r) => setTimeout(r, 300));
+rmSync(path.dirname(path.dirname(DEPLOY)), { recursive: true, force: true });
 
 const out = path.join(WORKSPACE, 'profiles');
 mkdirSync(out, { recursive: true });

@@ -1,0 +1,167 @@
+/**
+ * `npm run demo [-- --live] [-- --check] [-- --vsix] [-- --port N] [-- --desktop]`
+ *
+ * Builds the extension, starts code-server (127.0.0.1) with Profile Lens on demo/workspace — whose
+ * settings load the committed real profile (profiles/cpu.pb.gz) — and prints the URL to open. Runs
+ * until Ctrl-C; every process it started is stopped then.
+ *   --live     also run the demo service under a bounded load with /debug/pprof endpoints
+ *   --check    CI: open the workbench in headless Chromium, wait until the slow function's file shows
+ *              the extension's CodeLens, save a screenshot, exit 0 (1 on failure/timeout)
+ *   --vsix     install the packaged .vsix (npm run package) instead of development mode
+ *   --desktop  open a desktop VS Code (`code` on PATH) in development mode instead of code-server
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { Workbench } from '../../test/ui/harness/workbench';
+import { launchBrowser } from '../../test/vscode/runner/browser';
+import { freePort, startCodeServer, workbenchUrl } from '../../test/vscode/runner/codeServer';
+import { cleanupAll, trackGroup } from '../../test/vscode/runner/processes';
+import { CACHE, ROOT, ensureTools } from '../../test/vscode/runner/tools';
+
+const argv = process.argv.slice(2);
+const flag = (f: string) => argv.includes(`--${f}`);
+const opt = (f: string) => {
+  const i = argv.indexOf(`--${f}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const DEMO = path.join(ROOT, 'demo/workspace');
+const SLOW_FILE = 'src/pricing.ts';
+const log = (s: string) => console.log(`[demo] ${s}`);
+
+async function portNear(preferred: number): Promise<number> {
+  const net = await import('node:net');
+  const free = await new Promise<boolean>((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(preferred, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+  return free ? preferred : freePort();
+}
+
+async function startLiveService(): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'demo/scripts/serve.mjs'), '--port', String(port), '--load', '--rps', opt('rps') ?? '10'], {
+    cwd: ROOT, detached: true, stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  trackGroup(child, 'demo service');
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return base;
+    } catch {
+      // starting
+    }
+    if (i > 100) throw new Error('the demo service did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function packageVsix(): string {
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: 'inherit' });
+  const vsix = readdirSync(path.join(ROOT, '.cache')).filter((f) => f.endsWith('.vsix')).map((f) => path.join(ROOT, '.cache', f));
+  if (!vsix.length) throw new Error('npm run package produced no .vsix in .cache/');
+  return vsix.sort().at(-1)!;
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  const check = flag('check');
+  if (!existsSync(path.join(ROOT, 'node_modules/esbuild'))) {
+    console.error('[demo] dependencies are missing: run `npm ci` first');
+    return 1;
+  }
+  if (!flag('no-build')) execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+
+  if (flag('desktop')) {
+    const which = spawnSync('sh', ['-c', 'command -v code'], { encoding: 'utf8' });
+    if (which.status !== 0) {
+      console.error('[demo] --desktop: no `code` on PATH; run without --desktop for the browser VS Code');
+      return 1;
+    }
+    execFileSync('code', ['--new-window', `--extensionDevelopmentPath=${ROOT}`, DEMO, path.join(DEMO, SLOW_FILE)], { stdio: 'inherit' });
+    log('opened the desktop VS Code (Extension Development Host) on demo/workspace');
+    return 0;
+  }
+
+  ensureTools();
+  // --check works on a copy so CI never touches the committed workspace
+  let workspace = DEMO;
+  if (check) {
+    workspace = path.join(CACHE, 'demo-check-workspace');
+    rmSync(workspace, { recursive: true, force: true });
+    mkdirSync(workspace, { recursive: true });
+    cpSync(DEMO, workspace, { recursive: true });
+  }
+  let live: string | undefined;
+  if (flag('live')) {
+    live = await startLiveService();
+    log(`live service: ${live}  (bounded load running; pprof: ${live}/debug/pprof/profile?seconds=10, ${live}/debug/pprof/heap)`);
+  }
+  const vsix = flag('vsix') ? packageVsix() : undefined;
+  const server = await startCodeServer({
+    port: opt('port') ? Number(opt('port')) : (check ? await freePort() : await portNear(8080)),
+    workspace,
+    installVsix: vsix ? [vsix] : undefined,
+    smokeTestDriver: !vsix,
+    env: live ? { PROFILE_LENS_DEMO_PPROF_URL: `${live}/debug/pprof/profile?seconds=10` } : {},
+  });
+  const file = path.join(workspace, SLOW_FILE);
+  const url = vsix ? `${server.origin}/?folder=${encodeURIComponent(workspace)}` : workbenchUrl(server, { folder: workspace, openFile: file });
+  log(`code-server ${server.origin} (pid ${server.pid}) ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`\n  Open this URL in a browser on this machine:\n\n  ${url}\n`);
+  console.log(`  The demo profile (profiles/cpu.pb.gz) loads on its own. Open ${SLOW_FILE}: findBundleDeals is the hot spot;`);
+  console.log('  "Profile Lens: Show Flame Graph" opens the flame graph; "Profile Lens: Open Profile File…" → profiles/heap.pb.gz for memory.');
+  if (live) console.log(`  Live: "Profile Lens: Fetch Profile from URL…" with ${live}/debug/pprof/profile?seconds=10 (or /debug/pprof/heap).`);
+  console.log('');
+
+  if (check) return runCheck(server, workspace, url, vsix !== undefined, t0);
+  log('running; Ctrl-C stops code-server' + (live ? ' and the service' : ''));
+  await new Promise(() => undefined); // until a signal; processes.ts stops everything
+  return 0;
+}
+
+async function runCheck(server: Awaited<ReturnType<typeof startCodeServer>>, workspace: string, url: string, vsix: boolean, t0: number): Promise<number> {
+  const timeoutMs = Number(opt('timeout') ?? 120) * 1000;
+  const session = await launchBrowser();
+  const wb = new Workbench(session.page, server, session, workspace);
+  const work = (async () => {
+    await session.page.goto(url);
+    await session.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    if (vsix) await wb.openFile(SLOW_FILE);
+    else await session.page.locator(`.tab.active[data-resource-name="${path.basename(SLOW_FILE)}"]`).waitFor({ timeout: 60_000 });
+    const lenses = await wb.waitForCodeLens(60_000);
+    await session.page.waitForTimeout(500);
+    const shot = await wb.screenshot(vsix ? 'demo-check-vsix' : 'demo-check');
+    log(`the editor shows ${lenses.length} CodeLens in ${SLOW_FILE}: ${lenses.slice(0, 4).map((l) => JSON.stringify(l)).join(', ')}`);
+    log(`screenshot: ${path.relative(ROOT, shot)}`);
+    return lenses;
+  })();
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+  try {
+    const r = await Promise.race([work, timeout]);
+    if (r === 'timeout') {
+      const shot = await wb.screenshot('demo-check-timeout').catch(() => '(none)');
+      console.error(`[demo] --check: no CodeLens in ${SLOW_FILE} within ${timeoutMs / 1000} s (screenshot ${shot})`);
+      return 1;
+    }
+    log(`check passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return 0;
+  } catch (e) {
+    const shot = await wb.screenshot('demo-check-failed').catch(() => '(none)');
+    console.error(`[demo] --check failed: ${e instanceof Error ? e.message : e} (screenshot ${shot})`);
+    return 1;
+  }
+}
+
+main().then(
+  async (code) => {
+    await cleanupAll();
+    process.exit(code);
+  },
+  async (e) => {
+    console.error('[demo] error:', e);
+    await cleanupAll();
+    process.exit(1);
+  },
+);
