@@ -317,7 +317,11 @@ export async function loadSourceMapText(text: string, mapDir: string, origin: st
     const prepared = prepare(raw, mapDir, origin);
     consumer = await new SourceMapConsumer(prepared as any);
   } catch (e) {
-    return { kind: 'error', detail: `invalid source map ${origin}: ${(e as Error).message}` };
+    const msg = (e as Error)?.message ?? String(e);
+    if (/mappings\.wasm/.test(msg)) {
+      return { kind: 'error', detail: `cannot use source maps: source-map's mappings.wasm is missing beside the bundle (${msg}); the build copies it to dist/mappings.wasm` };
+    }
+    return { kind: 'error', detail: `invalid source map ${origin}: ${msg}` };
   }
   return { kind: 'ok', map: new LoadedMap(consumer, mapDir, origin) };
 }
