@@ -68,6 +68,12 @@ export interface StackTree {
   count: number;
   parent: Int32Array;
   frame: Int32Array;
+  /**
+   * true when every sample has its own chain of consecutive node ids, root first (what the decoders
+   * write: no hashing per frame), so sample i's frames are frame[stack[i]-depth+1 .. stack[i]].
+   * Identical stacks then repeat; walking `parent` from the leaf works either way.
+   */
+  chains?: boolean;
 }
 
 export interface SampleTable {

@@ -21,12 +21,12 @@ export function decodeCollapsed(text: string): RawProfile {
     if (l === '' || l.startsWith('#')) continue;
     const m = LINE.exec(l);
     if (!m) throw new EngineError('unknown-format', `Collapsed stacks: line ${i + 1} is not "frame;frame;… <count>".`);
-    let node = 0;
+    b.beginStack();
     for (const name of m[1].split(';')) {
       if (name === '') continue;
-      node = b.child(node, b.frame(b.intern(name), 0, 0, 0, 0, PositionKind.None));
+      b.push(b.frame(b.intern(name), 0, 0, 0, 0, PositionKind.None));
     }
-    b.sample(node);
+    b.sample(b.leaf());
     b.value(Number(m[2]));
   }
   return b.build({ sampleTypes: [{ type: 'samples', unit: 'count' }], defaultType: 0, period: 0, timeNanos: 0, durationNanos: 0 });

@@ -185,16 +185,24 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
 
   const nSamples = sampleAt.length / 2;
   const T = t.sampleTypes.length;
-  const asm = new PprofAssembler(t, nSamples);
+  const asm = new PprofAssembler(t, nSamples, 16);
   const b = asm.builder;
-  let ids = new Float64Array(256);
+  // pass 2a: samples' location ids → location indexes (all samples), values, labels; count frames
+  const locSeq = new GrowableInt32(Math.max(1024, (bytes.length >> 3)));
+  const locStart = new Uint32Array(nSamples + 1);
+  let frameTotal = 0;
   const values: number[] = [];
   const labels: number[] = [];
   const at = sampleAt.data;
+  const pushId = (id: number) => {
+    const li = asm.locIndex(id);
+    locSeq.push(li);
+    frameTotal += asm.locFrameCount(li);
+  };
   for (let s = 0; s < nSamples; s++) {
     r.pos = at[2 * s];
     const e = at[2 * s + 1];
-    let n = 0;
+    locStart[s] = locSeq.length;
     values.length = 0;
     labels.length = 0;
     while (r.pos < e) {
@@ -204,23 +212,10 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
       if (field === 1 && wt === 2) {
         const len = r.len(e);
         const le = r.pos + len;
-        while (r.pos < le) {
-          if (n === ids.length) {
-            const next = new Float64Array(n * 2);
-            next.set(ids);
-            ids = next;
-          }
-          ids[n++] = r.uvarint();
-        }
+        while (r.pos < le) pushId(r.uvarint());
         if (r.pos !== le) throw truncated();
-      } else if (field === 1 && wt === 0) {
-        if (n === ids.length) {
-          const next = new Float64Array(n * 2);
-          next.set(ids);
-          ids = next;
-        }
-        ids[n++] = r.uvarint();
-      } else if (field === 2) readRepeated(r, wt, e, values, false);
+      } else if (field === 1 && wt === 0) pushId(r.uvarint());
+      else if (field === 2) readRepeated(r, wt, e, values, false);
       else if (field === 3 && wt === 2) {
         const len = r.len(e);
         const le = r.pos + len;
@@ -239,7 +234,7 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
       } else r.skip(wt, e);
     }
     if (r.pos !== e) throw truncated();
-    b.sample(asm.stack(ids, 0, n));
+    b.sample(0);
     if (values.length !== T) {
       throw new EngineError('corrupt-protobuf', `Sample ${s} has ${values.length} values but the profile declares ${T} sample types.`);
     }
@@ -248,6 +243,11 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
       b.label(asm.stringRef(labels[i], 'A label key'), labels[i + 1] ? asm.stringRef(labels[i + 1], 'A label value') : 0, labels[i + 2]);
     }
   }
+  locStart[nSamples] = locSeq.length;
+  // pass 2b: stacks, written into exactly-sized node arrays
+  b.reserveNodes(frameTotal);
+  const seq = locSeq.data;
+  for (let s = 0; s < nSamples; s++) b.setSampleStack(s, asm.stackOfIndexes(seq, locStart[s], locStart[s + 1]));
   return asm.finish();
 }
 

@@ -52,7 +52,7 @@ export function decodeCpuprofile(j: Record<string, unknown>): RawProfile {
   const nodes = j.nodes as CpuNode[];
   const samples = j.samples as number[];
   const deltas = Array.isArray(j.timeDeltas) ? (j.timeDeltas as number[]) : [];
-  const b = new RawProfileBuilder('cpuprofile', [''], samples.length, nodes.length * 2);
+  const b = new RawProfileBuilder('cpuprofile', [''], samples.length, samples.length * 8);
   const byId = new Map<number, CpuNode>();
   for (const n of nodes) {
     if (!isObj(n) || !Number.isInteger(n.id) || !isObj(n.callFrame)) throw new EngineError('bad-json', 'A .cpuprofile node lacks an integer id or a callFrame.');
@@ -65,31 +65,26 @@ export function decodeCpuprofile(j: Record<string, unknown>): RawProfile {
       parentOf.set(c, n.id);
     }
   }
-  // Map each cpuprofile node to a stack-tree node; the root "(root)" is the tree root.
-  const treeNode = new Map<number, number>();
-  const frameOfNode = new Map<number, number>();
-  const resolve = (id: number): number => {
-    const known = treeNode.get(id);
+  // Frames of each cpuprofile node's stack, root first; the root "(root)" is not a frame.
+  const pathOf = new Map<number, number[]>();
+  const resolve = (id: number): number[] => {
+    const known = pathOf.get(id);
     if (known !== undefined) return known;
-    const path: number[] = [];
+    const chain: number[] = [];
     let cur: number | undefined = id;
-    while (cur !== undefined && !treeNode.has(cur)) {
-      path.push(cur);
-      if (path.length > nodes.length) throw new EngineError('bad-reference', '.cpuprofile nodes form a cycle.');
+    while (cur !== undefined && !pathOf.has(cur)) {
+      chain.push(cur);
+      if (chain.length > nodes.length) throw new EngineError('bad-reference', '.cpuprofile nodes form a cycle.');
       cur = parentOf.get(cur);
     }
-    let t = cur === undefined ? 0 : treeNode.get(cur)!;
-    for (let i = path.length - 1; i >= 0; i--) {
-      const n = byId.get(path[i])!;
+    let path = cur === undefined ? [] : pathOf.get(cur)!;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const n = byId.get(chain[i])!;
       const isRoot = parentOf.get(n.id) === undefined && n.callFrame.functionName === '(root)';
-      if (!isRoot) {
-        let f = frameOfNode.get(n.id);
-        if (f === undefined) frameOfNode.set(n.id, (f = frameOf(b, n.callFrame)));
-        t = b.child(t, f);
-      }
-      treeNode.set(n.id, t);
+      if (!isRoot) path = [...path, frameOf(b, n.callFrame)];
+      pathOf.set(n.id, path);
     }
-    return t;
+    return path;
   };
   // positionTicks: per node, a queue of (line frame, remaining ticks)
   const tickQueue = new Map<number, { frames: number[]; left: number[]; at: number }>();
@@ -119,14 +114,17 @@ export function decodeCpuprofile(j: Record<string, unknown>): RawProfile {
   for (let i = 0; i < samples.length; i++) {
     const id = samples[i];
     if (!byId.has(id)) throw new EngineError('bad-reference', `.cpuprofile sample ${i} refers to node ${id}, which does not exist.`);
-    let leaf = resolve(id);
+    const path = resolve(id);
     const q = tickQueue.get(id);
-    if (q && q.at < q.frames.length && leaf > 0) {
-      // replace the function-start leaf with the sampled line of the same function
-      const parent = b.stackParent(leaf);
-      leaf = b.child(parent, q.frames[q.at]);
-      if (--q.left[q.at] === 0) q.at++;
+    b.beginStack();
+    for (let k = 0; k < path.length; k++) {
+      // the leaf's function-start frame becomes the sampled line of the same function
+      if (k === path.length - 1 && q && q.at < q.frames.length) {
+        b.push(q.frames[q.at]);
+        if (--q.left[q.at] === 0) q.at++;
+      } else b.push(path[k]);
     }
+    const leaf = b.leaf();
     const dur = i + 1 < samples.length ? ts[i + 1] - ts[i] : Math.max(0, endTime - ts[i]);
     b.sample(leaf);
     b.value(1);
@@ -153,31 +151,36 @@ interface HeapNode {
 export function decodeHeapprofile(j: Record<string, unknown>): RawProfile {
   const b = new RawProfileBuilder('heapprofile');
   const head = j.head as HeapNode;
-  const treeOf = new Map<number, number>();
-  const selfOf: { node: number; size: number }[] = [];
-  const stack: { n: HeapNode; parent: number; depth: number }[] = [{ n: head, parent: 0, depth: 0 }];
+  const pathOfId = new Map<number, number[]>();
+  const selfOf: { path: number[]; size: number }[] = [];
+  const stack: { n: HeapNode; path: number[]; depth: number }[] = [{ n: head, path: [], depth: 0 }];
   while (stack.length) {
-    const { n, parent, depth } = stack.pop()!;
+    const { n, path: parentPath, depth } = stack.pop()!;
     if (!isObj(n) || !isObj(n.callFrame)) throw new EngineError('bad-json', 'A .heapprofile node lacks a callFrame.');
     if (depth > 10000) throw new EngineError('bad-json', 'The .heapprofile tree is deeper than 10000 frames.');
     const isRoot = depth === 0 && n.callFrame.functionName === '(root)';
-    const t = isRoot ? 0 : b.child(parent, frameOf(b, n.callFrame));
-    if (Number.isInteger(n.id)) treeOf.set(n.id!, t);
-    if (typeof n.selfSize === 'number' && n.selfSize > 0) selfOf.push({ node: t, size: n.selfSize });
-    for (const c of n.children ?? []) stack.push({ n: c, parent: t, depth: depth + 1 });
+    const path = isRoot ? parentPath : [...parentPath, frameOf(b, n.callFrame)];
+    if (Number.isInteger(n.id)) pathOfId.set(n.id!, path);
+    if (typeof n.selfSize === 'number' && n.selfSize > 0) selfOf.push({ path, size: n.selfSize });
+    for (const c of Array.isArray(n.children) ? n.children : []) stack.push({ n: c, path, depth: depth + 1 });
   }
+  const writeStack = (path: number[]): number => {
+    b.beginStack();
+    for (const f of path) b.push(f);
+    return b.leaf();
+  };
   const samples = Array.isArray(j.samples) ? (j.samples as { size?: number; nodeId?: number }[]) : [];
   if (samples.length > 0) {
     for (const s of samples) {
-      const t = treeOf.get(s.nodeId as number);
-      if (t === undefined) throw new EngineError('bad-reference', `.heapprofile sample refers to node ${s.nodeId}, which does not exist.`);
-      b.sample(t);
+      const path = pathOfId.get(s.nodeId as number);
+      if (path === undefined) throw new EngineError('bad-reference', `.heapprofile sample refers to node ${s.nodeId}, which does not exist.`);
+      b.sample(writeStack(path));
       b.value(1);
       b.value(typeof s.size === 'number' ? s.size : 0);
     }
   } else {
     for (const s of selfOf) {
-      b.sample(s.node);
+      b.sample(writeStack(s.path));
       b.value(0);
       b.value(s.size);
     }

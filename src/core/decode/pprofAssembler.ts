@@ -50,10 +50,10 @@ export class PprofAssembler {
   private readonly locById: Map<number, number> | undefined;
   private readonly canon: Int32Array;
 
-  constructor(private readonly t: PprofTables, expectedSamples: number) {
+  constructor(private readonly t: PprofTables, expectedSamples: number, expectedNodes = 4096) {
     const strings = t.strings.length === 0 ? [''] : t.strings;
     if (strings[0] !== '') throw new EngineError('corrupt-protobuf', 'The pprof string table does not start with the empty string.');
-    this.builder = new RawProfileBuilder('pprof', strings, expectedSamples, Math.max(4096, expectedSamples * 4));
+    this.builder = new RawProfileBuilder('pprof', strings, expectedSamples, expectedNodes);
     this.canon = this.builder.canonicalStringIds();
     const nStr = strings.length;
     const str = (id: number, what: string): number => {
@@ -128,7 +128,7 @@ export class PprofAssembler {
     }
   }
 
-  private locIndex(id: number): number {
+  locIndex(id: number): number {
     let i: number | undefined;
     if (this.denseLoc) i = id >= 0 && id < this.denseLoc.length ? this.denseLoc[id] : -1;
     else i = this.locById!.get(id) ?? -1;
@@ -136,17 +136,46 @@ export class PprofAssembler {
     return i;
   }
 
-  /** Leaf node for a stack given leaf-first as location ids ids[from .. to-1]. */
+  /** Number of frames the locations ids[from .. to-1] expand to (to reserve stack nodes). */
+  frameCount(ids: ArrayLike<number>, from: number, to: number): number {
+    let n = 0;
+    const fs = this.locFrameStart;
+    for (let i = from; i < to; i++) {
+      const li = this.locIndex(ids[i]);
+      n += fs[li + 1] - fs[li];
+    }
+    return n;
+  }
+
+  /** Writes the stack given leaf-first as location ids ids[from .. to-1]; returns its leaf node. */
   stack(ids: ArrayLike<number>, from: number, to: number): number {
     const b = this.builder;
     const fs = this.locFrameStart;
     const frames = this.locFrames;
-    let node = 0;
+    b.beginStack();
     for (let i = to - 1; i >= from; i--) {
       const li = this.locIndex(ids[i]);
-      for (let j = fs[li + 1] - 1; j >= fs[li]; j--) node = b.child(node, frames[j]);
+      for (let j = fs[li + 1] - 1; j >= fs[li]; j--) b.push(frames[j]);
     }
-    return node;
+    return b.leaf();
+  }
+
+  /** Frames of location index `li`. */
+  locFrameCount(li: number): number {
+    return this.locFrameStart[li + 1] - this.locFrameStart[li];
+  }
+
+  /** Writes a stack given leaf-first as location indexes li[from .. to-1]; returns its leaf node. */
+  stackOfIndexes(li: Int32Array, from: number, to: number): number {
+    const b = this.builder;
+    const fs = this.locFrameStart;
+    const frames = this.locFrames;
+    b.beginStack();
+    for (let i = to - 1; i >= from; i--) {
+      const l = li[i];
+      for (let j = fs[l + 1] - 1; j >= fs[l]; j--) b.push(frames[j]);
+    }
+    return b.leaf();
   }
 
   /** Canonical string id for a label key/str, checked. */

@@ -1,7 +1,8 @@
 /**
- * Shared back end of every decoder: interns strings and frames, grows the prefix tree of stacks
- * through an open-addressing hash table on typed arrays (no Map per node), and stores samples,
- * values and labels in typed arrays. `build()` returns the RawProfile.
+ * Shared back end of every decoder: interns strings and frames, writes each sample's stack as its
+ * own chain of consecutive nodes (root first; sequential writes, no hashing: deduplicating unique
+ * tails through a hash table was the decoder's main cost), and stores samples, values and labels
+ * in typed arrays. `build()` returns the RawProfile.
  */
 import { EngineError } from '../engine';
 import { PositionKind, type ProfileFormat, type RawProfile, type SampleType } from '../model';
@@ -31,9 +32,8 @@ export class RawProfileBuilder {
   private parent: Int32Array;
   private frameOf: Int32Array;
   private nodeCount = 1;
-  /** slot -> node id + 1 (0 = empty) */
-  private table: Int32Array;
-  private mask: number;
+  /** last node of the stack being written (0 = root) */
+  private tail = 0;
 
   private readonly sStack: GrowableInt32;
   private readonly sValues: GrowableFloat64;
@@ -50,14 +50,10 @@ export class RawProfileBuilder {
     expectedNodes = 4096,
   ) {
     this.strings = strings.length > 0 && strings[0] === '' ? strings : ['', ...strings];
-    let cap = 16;
-    while (cap < expectedNodes) cap *= 2;
-    this.parent = new Int32Array(cap);
-    this.frameOf = new Int32Array(cap);
+    this.parent = new Int32Array(Math.max(16, expectedNodes));
+    this.frameOf = new Int32Array(Math.max(16, expectedNodes));
     this.parent[0] = -1;
     this.frameOf[0] = -1;
-    this.table = new Int32Array(cap * 2);
-    this.mask = cap * 2 - 1;
     this.sStack = new GrowableInt32(expectedSamples);
     this.sValues = new GrowableFloat64(expectedSamples);
     this.labelOffsets = new GrowableInt32(expectedSamples + 1);
@@ -119,53 +115,37 @@ export class RawProfileBuilder {
     return this.fName.length;
   }
 
-  /** Child of `parent` (0 = root) for `frame`, created when new. */
-  child(parent: number, frame: number): number {
-    const table = this.table;
-    const mask = this.mask;
-    let slot = (Math.imul(parent, 0x9e3779b1) ^ Math.imul(frame + 1, 0x85ebca77)) & mask;
-    for (;;) {
-      const v = table[slot];
-      if (v === 0) break;
-      const n = v - 1;
-      if (this.parent[n] === parent && this.frameOf[n] === frame) return n;
-      slot = (slot + 1) & mask;
-    }
+  /** Makes room for `n` more stack nodes (avoids regrowing when the total is known). */
+  reserveNodes(n: number): void {
+    if (this.nodeCount + n > this.parent.length) this.growNodes(this.nodeCount + n);
+  }
+
+  /** Starts writing a new stack, root first: `push` each frame, then `sample(leaf())`. */
+  beginStack(): void {
+    this.tail = 0;
+  }
+
+  /** Appends `frame` below the current tail (a new node: every sample gets its own chain). */
+  push(frame: number): void {
     const n = this.nodeCount++;
-    if (n === this.parent.length) this.growNodes();
-    this.parent[n] = parent;
+    if (n === this.parent.length) this.growNodes(n * 2);
+    this.parent[n] = this.tail;
     this.frameOf[n] = frame;
-    if (this.nodeCount * 2 > this.mask) this.rehash();
-    else table[slot] = n + 1;
-    return n;
+    this.tail = n;
   }
 
-  /** Parent of a stack node created so far (0 for children of the root). */
-  stackParent(node: number): number {
-    return this.parent[node];
+  /** Leaf node of the stack written since `beginStack` (0 when it has no frames). */
+  leaf(): number {
+    return this.tail;
   }
 
-  private growNodes(): void {
-    const cap = this.parent.length * 2;
+  private growNodes(cap: number): void {
     const p = new Int32Array(cap);
-    p.set(this.parent);
+    p.set(this.parent.subarray(0, this.nodeCount));
     const f = new Int32Array(cap);
-    f.set(this.frameOf);
+    f.set(this.frameOf.subarray(0, this.nodeCount));
     this.parent = p;
     this.frameOf = f;
-  }
-
-  private rehash(): void {
-    const size = (this.mask + 1) * 2;
-    const table = new Int32Array(size);
-    const mask = size - 1;
-    for (let n = 1; n < this.nodeCount; n++) {
-      let slot = (Math.imul(this.parent[n], 0x9e3779b1) ^ Math.imul(this.frameOf[n] + 1, 0x85ebca77)) & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = n + 1;
-    }
-    this.table = table;
-    this.mask = mask;
   }
 
   /** Starts a sample with leaf node `leaf`; then call `value` once per sample type and `label` per label. */
@@ -173,6 +153,11 @@ export class RawProfileBuilder {
     if (this.sampleCount > 0) this.labelOffsets.push(this.labelKey.length);
     this.sStack.push(leaf);
     this.sampleCount++;
+  }
+
+  /** Sets the leaf node of sample i after the fact (decoders that write stacks in a second pass). */
+  setSampleStack(i: number, leaf: number): void {
+    this.sStack.data[i] = leaf;
   }
 
   value(v: number): void {
@@ -219,8 +204,9 @@ export class RawProfileBuilder {
       },
       stacks: {
         count: this.nodeCount,
-        parent: this.parent.slice(0, this.nodeCount),
-        frame: this.frameOf.slice(0, this.nodeCount),
+        parent: this.nodeCount === this.parent.length ? this.parent : this.parent.slice(0, this.nodeCount),
+        frame: this.nodeCount === this.frameOf.length ? this.frameOf : this.frameOf.slice(0, this.nodeCount),
+        chains: true,
       },
       samples: {
         count: this.sampleCount,

@@ -2,58 +2,31 @@
  * RawProfile + symbolization → ProfileIndex (per-file line table, function table, caller→callee
  * edges), plus per-stack-node aggregates kept for call trees.
  *
- * Work is per unique stack node, not per sample: a node's cumulative weight is the sum over its
- * subtree; a key's total is the sum of cumulative weights of the nodes carrying the key that have
- * no ancestor carrying it (one depth-first walk with an active-count per key), which is exactly
- * "samples whose stack contains the key at least once".
+ * One pass over the samples, walking each stack leaf → root: self goes to the leaf's line and
+ * function; total goes to every line/function/edge on the stack once per sample ("last seen" stamps
+ * per key, so recursion counts once). The per-key arrays are small and stay in cache; the stack
+ * nodes are read sequentially (decoders write one chain per sample).
  */
 import type { SymbolizeResult } from '../symbolize/symbolize';
 import { PositionKind, type ProfileIndex, type RawProfile } from '../model';
+import { PairMap } from './pairMap';
 
 /** What call trees and diffs need beyond the public index. */
 export interface IndexedProfile {
   raw: RawProfile;
   symbols: SymbolizeResult;
   index: ProfileIndex;
-  /** per stack node: weight of samples whose leaf is the node (count * T) */
-  nodeSelf: Float64Array;
-  /** per stack node: weight of its subtree (count * T) */
-  nodeCum: Float64Array;
-  /** per stack node: function id / line row id of its frame (-1 for the root) */
-  nodeFn: Int32Array;
-  nodeLine: Int32Array;
   /** per frame: function id and line row id */
   frameFn: Int32Array;
   frameLine: Int32Array;
+  /** per sample: number of frames on its stack */
+  sampleDepth: Int32Array;
 }
 
-/** Children of each node in CSR form (parent < child holds for every builder-made tree). */
-export function childrenOf(parent: Int32Array, count: number): { start: Uint32Array; list: Int32Array } {
-  const start = new Uint32Array(count + 1);
-  for (let n = 1; n < count; n++) start[parent[n] + 1]++;
-  for (let i = 0; i < count; i++) start[i + 1] += start[i];
-  const fill = start.slice(0, count);
-  const list = new Int32Array(Math.max(0, count - 1));
-  for (let n = 1; n < count; n++) list[fill[parent[n]]++] = n;
-  return { start, list };
-}
-
-/**
- * Calls visit(node, enter) in depth-first order (enter=true before the subtree, false after),
- * iteratively (stacks can be thousands of frames deep).
- */
-export function walkTree(start: Uint32Array, list: Int32Array, visit: (node: number, enter: boolean) => void): void {
-  const stack: number[] = [0];
-  while (stack.length) {
-    const v = stack.pop()!;
-    if (v < 0) {
-      visit(~v, false);
-      continue;
-    }
-    visit(v, true);
-    stack.push(~v);
-    for (let i = start[v + 1] - 1; i >= start[v]; i--) stack.push(list[i]);
-  }
+function depthOf(parent: Int32Array, leaf: number): number {
+  let d = 0;
+  for (let n = leaf; n > 0; n = parent[n]) d++;
+  return d;
 }
 
 export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfile {
@@ -115,107 +88,96 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
   const nLineKeys = lineFile.length;
   const nFn = fnName.length;
 
-  // ---- per node
-  const N = stacks.count;
-  const nodeSelf = new Float64Array(N * T);
-  const nodeSamples = new Uint32Array(N);
+  // ---- one pass over the samples
   const totals = new Float64Array(T);
-  const sv = samples.values;
-  for (let i = 0; i < samples.count; i++) {
-    const n = samples.stack[i];
-    nodeSamples[n]++;
-    for (let t = 0; t < T; t++) {
-      const v = sv[i * T + t];
-      nodeSelf[n * T + t] += v;
-      totals[t] += v;
-    }
-  }
-  const nodeCum = nodeSelf.slice();
-  const cumSamples = nodeSamples.slice();
-  for (let n = N - 1; n >= 1; n--) {
-    const p = stacks.parent[n];
-    cumSamples[p] += cumSamples[n];
-    for (let t = 0; t < T; t++) nodeCum[p * T + t] += nodeCum[n * T + t];
-  }
-  const nodeFn = new Int32Array(N);
-  const nodeLine = new Int32Array(N);
-  nodeFn[0] = -1;
-  nodeLine[0] = -1;
-  for (let n = 1; n < N; n++) {
-    const f = stacks.frame[n];
-    nodeFn[n] = frameFn[f];
-    nodeLine[n] = frameLine[f];
-  }
-
-  // ---- edges (adjacent function pairs, caller != callee)
-  const edgeKeys = new Map<number, number>();
-  const edgeCaller: number[] = [];
-  const edgeCallee: number[] = [];
-  const nodeEdge = new Int32Array(N).fill(-1);
-  for (let n = 1; n < N; n++) {
-    const p = stacks.parent[n];
-    if (p === 0) continue;
-    const a = nodeFn[p];
-    const b = nodeFn[n];
-    if (a === b) continue;
-    const k = a * nFn + b;
-    let e = edgeKeys.get(k);
-    if (e === undefined) {
-      e = edgeCaller.length;
-      edgeKeys.set(k, e);
-      edgeCaller.push(a);
-      edgeCallee.push(b);
-    }
-    nodeEdge[n] = e;
-  }
-  const nEdges = edgeCaller.length;
-
-  // ---- self, total (recursion counted once), samples
   const lSelf = new Float64Array(nLineKeys * T);
   const lTotal = new Float64Array(nLineKeys * T);
   const lSamples = new Uint32Array(nLineKeys);
   const fSelf = new Float64Array(nFn * T);
   const fTotal = new Float64Array(nFn * T);
   const fSamples = new Uint32Array(nFn);
-  const eWeight = new Float64Array(nEdges * T);
-  const lActive = new Int32Array(nLineKeys);
-  const fActive = new Int32Array(nFn);
-  const eActive = new Int32Array(nEdges);
-  for (let n = 1; n < N; n++) {
-    const l = nodeLine[n];
-    const fn = nodeFn[n];
-    for (let t = 0; t < T; t++) {
-      const v = nodeSelf[n * T + t];
-      if (v !== 0) {
-        lSelf[l * T + t] += v;
-        fSelf[fn * T + t] += v;
+  const lSeen = new Int32Array(nLineKeys).fill(-1);
+  const fSeen = new Int32Array(nFn).fill(-1);
+  const edges = new PairMap(Math.max(64, nFn * 4));
+  let eWeight = new Float64Array(1024 * T);
+  let eSeen = new Int32Array(1024).fill(-1);
+  const sampleDepth = new Int32Array(samples.count);
+  const parent = stacks.parent;
+  const frameOfNode = stacks.frame;
+  const chains = stacks.chains === true;
+  let nextChain = 1;
+  const memoBelow = new Int32Array(frames.count).fill(-2);
+  const memoEdge = new Int32Array(frames.count);
+  const sv = samples.values;
+  for (let i = 0; i < samples.count; i++) {
+    const vb = i * T;
+    for (let t = 0; t < T; t++) totals[t] += sv[vb + t];
+    const leaf = samples.stack[i];
+    if (leaf <= 0) continue;
+    {
+      const f = frameOfNode[leaf];
+      const l = frameLine[f];
+      const fn = frameFn[f];
+      for (let t = 0; t < T; t++) {
+        lSelf[l * T + t] += sv[vb + t];
+        fSelf[fn * T + t] += sv[vb + t];
       }
     }
+    // walk leaf → root: a chain's nodes are consecutive (decoders' layout), else follow parent
+    let below = -1;
+    let belowFrame = -1;
+    let n = leaf;
+    const stop = chains ? nextChain : 0;
+    if (chains) nextChain = leaf + 1;
+    for (;;) {
+      const f = frameOfNode[n];
+      const l = frameLine[f];
+      const fn = frameFn[f];
+      if (lSeen[l] !== i) {
+        lSeen[l] = i;
+        lSamples[l]++;
+        for (let t = 0; t < T; t++) lTotal[l * T + t] += sv[vb + t];
+      }
+      if (fSeen[fn] !== i) {
+        fSeen[fn] = i;
+        fSamples[fn]++;
+        for (let t = 0; t < T; t++) fTotal[fn * T + t] += sv[vb + t];
+      }
+      if (below >= 0 && below !== fn) {
+        // a call site (frame) nearly always calls one function: one-entry memo per frame
+        let e: number;
+        if (memoBelow[f] === belowFrame) e = memoEdge[f];
+        else {
+          e = edges.id(fn, below);
+          memoBelow[f] = belowFrame;
+          memoEdge[f] = e;
+        }
+        if (e >= eSeen.length) {
+          const ns = new Int32Array(eSeen.length * 2).fill(-1);
+          ns.set(eSeen);
+          eSeen = ns;
+          const nw = new Float64Array(eSeen.length * T);
+          nw.set(eWeight);
+          eWeight = nw;
+        }
+        if (eSeen[e] !== i) {
+          eSeen[e] = i;
+          for (let t = 0; t < T; t++) eWeight[e * T + t] += sv[vb + t];
+        }
+      }
+      below = fn;
+      belowFrame = f;
+      if (chains) {
+        if (n === stop) break;
+        n--;
+      } else {
+        n = parent[n];
+        if (n <= 0) break;
+      }
+    }
+    sampleDepth[i] = chains ? leaf - stop + 1 : depthOf(parent, leaf);
   }
-  const { start, list } = childrenOf(stacks.parent, N);
-  walkTree(start, list, (n, enter) => {
-    if (n === 0) return;
-    const l = nodeLine[n];
-    const fn = nodeFn[n];
-    const e = nodeEdge[n];
-    if (enter) {
-      if (lActive[l]++ === 0) {
-        lSamples[l] += cumSamples[n];
-        for (let t = 0; t < T; t++) lTotal[l * T + t] += nodeCum[n * T + t];
-      }
-      if (fActive[fn]++ === 0) {
-        fSamples[fn] += cumSamples[n];
-        for (let t = 0; t < T; t++) fTotal[fn * T + t] += nodeCum[n * T + t];
-      }
-      if (e >= 0 && eActive[e]++ === 0) {
-        for (let t = 0; t < T; t++) eWeight[e * T + t] += nodeCum[n * T + t];
-      }
-    } else {
-      lActive[l]--;
-      fActive[fn]--;
-      if (e >= 0) eActive[e]--;
-    }
-  });
+  const nEdges = edges.count;
 
   // ---- order line rows: by resolved file then line; unresolved/no-file rows last
   const order = Array.from({ length: nLineKeys }, (_, i) => i);
@@ -277,7 +239,6 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
       L.fn[r] = fn;
     }
   }
-  for (let n = 1; n < N; n++) nodeLine[n] = rowOf[nodeLine[n]];
   for (let f = 0; f < frames.count; f++) frameLine[f] = rowOf[frameLine[f]];
 
   const index: ProfileIndex = {
@@ -298,9 +259,9 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
       kind: Uint8Array.from(fnKind),
       profileFile: Int32Array.from(fnProfileFile),
     },
-    edges: { count: nEdges, caller: Int32Array.from(edgeCaller), callee: Int32Array.from(edgeCallee), weight: eWeight },
+    edges: { count: nEdges, caller: edges.a.slice(0, nEdges), callee: edges.b.slice(0, nEdges), weight: eWeight.slice(0, nEdges * T) },
     strings,
     unresolved: sym.unresolved,
   };
-  return { raw, symbols: sym, index, nodeSelf, nodeCum, nodeFn, nodeLine, frameFn, frameLine };
+  return { raw, symbols: sym, index, frameFn, frameLine, sampleDepth };
 }

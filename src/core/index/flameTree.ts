@@ -1,349 +1,375 @@
 /**
- * Call trees for the flame graph, built on demand from the per-stack-node aggregates:
- * merged by function or by line, top-down or inverted (bottom-up), optionally focused on a
- * function (stacks through it, rooted at its outermost occurrence), optionally against a baseline
- * (baseSelf/baseTotal). A node budget keeps the heaviest nodes (best-first from the root) and
- * folds the rest of each parent's children into one "other" node.
+ * Call trees for the flame graph, built on demand and only as far as the node budget reaches:
+ * best-first from the root, a node's samples are partitioned by the key (function or line) of their
+ * next frame; the heaviest unexpanded node is expanded next. Cost ~ samples × depth of the *kept*
+ * tree, never the full tree (production profiles have millions of unique stack tails). Whatever the
+ * budget leaves out under a kept node is folded into one "other" child of that node.
+ *
+ * Modes: top-down or inverted (bottom-up, leaf functions at the top level); focus on a function
+ * (stacks through it, rooted at its outermost occurrence); a baseline profile for diff trees
+ * (baseSelf/baseTotal; keys matched by name, file path and line).
  */
 import type { FlameTreeOptions } from '../engine';
-import type { FlameTree } from '../model';
-import { childrenOf, type IndexedProfile } from './buildIndex';
+import type { FlameTree, RawProfile } from '../model';
+import type { IndexedProfile } from './buildIndex';
 
-/** Growing tree keyed by (parent, key) through an open-addressing table. */
-class KeyTree {
-  parent: Int32Array;
-  key: Int32Array;
-  count = 1;
-  private table: Int32Array;
-  private mask: number;
-  constructor(capacity = 1024) {
-    let cap = 16;
-    while (cap < capacity) cap *= 2;
-    this.parent = new Int32Array(cap);
-    this.key = new Int32Array(cap);
-    this.parent[0] = -1;
-    this.key[0] = -1;
-    this.table = new Int32Array(cap * 2);
-    this.mask = cap * 2 - 1;
+/** Each sample's frames as a root-first run of one array (the decoders' chain layout, or a copy). */
+function chainsOf(ip: IndexedProfile): { frame: Int32Array; leaf: Int32Array } {
+  const raw: RawProfile = ip.raw;
+  if (raw.stacks.chains) return { frame: raw.stacks.frame, leaf: raw.samples.stack };
+  let total = 0;
+  for (let i = 0; i < raw.samples.count; i++) total += ip.sampleDepth[i];
+  const frame = new Int32Array(total + 1);
+  const leaf = new Int32Array(raw.samples.count);
+  let at = 1;
+  for (let i = 0; i < raw.samples.count; i++) {
+    const d = ip.sampleDepth[i];
+    let k = at + d - 1;
+    for (let n = raw.samples.stack[i]; n > 0; n = raw.stacks.parent[n]) frame[k--] = raw.stacks.frame[n];
+    at += d;
+    leaf[i] = d > 0 ? at - 1 : 0;
   }
-  child(p: number, k: number): number {
-    let slot = (Math.imul(p, 0x9e3779b1) ^ Math.imul(k + 1, 0x85ebca77)) & this.mask;
-    for (;;) {
-      const v = this.table[slot];
-      if (v === 0) break;
-      if (this.parent[v - 1] === p && this.key[v - 1] === k) return v - 1;
-      slot = (slot + 1) & this.mask;
-    }
-    const n = this.count++;
-    if (n === this.parent.length) {
-      const np = new Int32Array(n * 2);
-      np.set(this.parent);
-      const nk = new Int32Array(n * 2);
-      nk.set(this.key);
-      this.parent = np;
-      this.key = nk;
-    }
-    this.parent[n] = p;
-    this.key[n] = k;
-    if (this.count * 2 > this.mask) this.rehash();
-    else this.table[slot] = n + 1;
-    return n;
-  }
-  private rehash(): void {
-    const size = (this.mask + 1) * 2;
-    const mask = size - 1;
-    const table = new Int32Array(size);
-    for (let n = 1; n < this.count; n++) {
-      let slot = (Math.imul(this.parent[n], 0x9e3779b1) ^ Math.imul(this.key[n] + 1, 0x85ebca77)) & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = n + 1;
-    }
-    this.table = table;
-    this.mask = mask;
-  }
+  return { frame, leaf };
 }
 
-interface KeySpace {
-  /** per key: label */
-  name: number[];
+interface Labels {
+  name: string[];
+  /** ResolvedFile id of the *current* profile, -1 none */
   file: number[];
   line: number[];
-  /** key id of each stack node of the profile */
-  ofStackNode: Int32Array;
 }
 
-function keySpace(ip: IndexedProfile, mergeBy: FlameTreeOptions['mergeBy']): KeySpace {
+function labelsOf(ip: IndexedProfile, mergeBy: FlameTreeOptions['mergeBy']): Labels & { keyOfFrame: Int32Array } {
   const { index } = ip;
-  const name: number[] = [];
-  const file: number[] = [];
-  const line: number[] = [];
+  const s = index.strings;
+  const out: Labels = { name: [], file: [], line: [] };
   if (mergeBy === 'function') {
     const F = index.functions;
     for (let i = 0; i < F.count; i++) {
-      name.push(F.name[i]);
-      file.push(F.file[i]);
-      line.push(F.startLine[i]);
+      out.name.push(s[F.name[i]]);
+      out.file.push(F.file[i]);
+      out.line.push(F.startLine[i]);
     }
-    return { name, file, line, ofStackNode: ip.nodeFn };
+    return { ...out, keyOfFrame: ip.frameFn };
   }
   const L = index.lines;
   for (let i = 0; i < L.count; i++) {
-    name.push(L.fn ? index.functions.name[L.fn[i]] : 0);
-    file.push(L.file[i]);
-    line.push(L.line[i]);
+    out.name.push(L.fn ? s[index.functions.name[L.fn[i]]] : '');
+    out.file.push(L.file[i]);
+    out.line.push(L.line[i]);
   }
-  return { name, file, line, ofStackNode: ip.nodeLine };
+  return { ...out, keyOfFrame: ip.frameLine };
 }
 
-function labelKey(ip: IndexedProfile, ks: KeySpace, k: number): string {
-  const f = ks.file[k];
-  return `${ip.index.strings[ks.name[k]]}\u0000${f >= 0 ? ip.index.files[f].path : ''}\u0000${ks.line[k]}`;
+/** One participating profile: its chains, key per frame (in the common key space), weight per sample. */
+interface Source {
+  frame: Int32Array;
+  leaf: Int32Array;
+  depth: Int32Array;
+  keyOfFrame: Int32Array;
+  fnOfFrame: Int32Array;
+  weight: Float64Array;
+  focusFn: number;
 }
 
-/** Adds a profile's stack nodes into `tree`, returning per-tree-node self weight additions. */
-function addProfile(
-  tree: KeyTree,
-  ip: IndexedProfile,
-  keyOf: Int32Array,
-  t: number,
-  self: Float64Array[],
-  which: number,
-  opts: FlameTreeOptions,
-): void {
-  const { stacks } = ip.raw;
-  const T = ip.raw.sampleTypes.length;
-  const N = stacks.count;
-  const ensure = () => {
-    if (self[which].length < tree.count) {
-      const n = new Float64Array(Math.max(tree.count, self[which].length * 2));
-      n.set(self[which]);
-      self[which] = n;
-    }
-  };
-  if (!opts.inverted && opts.focusFunction === undefined) {
-    const map = new Int32Array(N);
-    for (let n = 1; n < N; n++) {
-      map[n] = tree.child(map[stacks.parent[n]], keyOf[n]);
-      const w = ip.nodeSelf[n * T + t];
-      if (w !== 0) {
-        ensure();
-        self[which][map[n]] += w;
-      }
-    }
-    return;
-  }
-  const path: number[] = [];
-  const fnPath: number[] = [];
-  for (let n = 1; n < N; n++) {
-    const w = ip.nodeSelf[n * T + t];
-    if (w === 0) continue;
-    path.length = 0;
-    fnPath.length = 0;
-    for (let m = n; m > 0; m = stacks.parent[m]) {
-      path.push(keyOf[m]);
-      fnPath.push(ip.nodeFn[m]);
-    }
-    // path is leaf-first
-    let from = path.length - 1;
-    if (opts.focusFunction !== undefined) {
-      while (from >= 0 && fnPath[from] !== opts.focusFunction) from--;
-      if (from < 0) continue;
-    }
-    let node = 0;
-    if (opts.inverted) for (let i = 0; i <= from; i++) node = tree.child(node, path[i]);
-    else for (let i = from; i >= 0; i--) node = tree.child(node, path[i]);
-    ensure();
-    self[which][node] += w;
-  }
+interface Candidate {
+  parent: number;
+  key: number;
+  depth: number;
+  items: Int32Array;
+  total: number;
+  baseTotal: number;
 }
 
 export function buildFlameTree(ip: IndexedProfile, opts: FlameTreeOptions, base?: IndexedProfile): FlameTree {
   const t = opts.typeIndex;
-  const ks = keySpace(ip, opts.mergeBy);
-  const tree = new KeyTree(Math.min(ip.raw.stacks.count, 1 << 20));
-  const selfArr: Float64Array[] = [new Float64Array(1024), new Float64Array(base ? 1024 : 0)];
-  addProfile(tree, ip, ks.ofStackNode, t, selfArr, 0, opts);
-  let focusBase: number | undefined;
+  const inverted = !!opts.inverted;
+  const labels = labelsOf(ip, opts.mergeBy);
+  const sources: Source[] = [];
+  const addSource = (p: IndexedProfile, keyOfFrame: Int32Array, typeIndex: number, focusFn: number) => {
+    const { frame, leaf } = chainsOf(p);
+    const T = p.raw.sampleTypes.length;
+    const weight = new Float64Array(p.raw.samples.count);
+    for (let i = 0; i < weight.length; i++) weight[i] = p.raw.samples.values[i * T + typeIndex];
+    sources.push({ frame, leaf, depth: p.sampleDepth, keyOfFrame, fnOfFrame: p.frameFn, weight, focusFn });
+  };
+  addSource(ip, labels.keyOfFrame, t, opts.focusFunction ?? -1);
   if (base) {
-    // translate the baseline's keys into this key space by label (name, path, line)
-    const bks = keySpace(base, opts.mergeBy);
+    // the baseline's keys, translated into this profile's key space by label (name, path, line)
+    const bl = labelsOf(base, opts.mergeBy);
+    const labelKey = (name: string, path: string, line: number) => `${name}\u0000${path}\u0000${line}`;
     const byLabel = new Map<string, number>();
-    for (let k = 0; k < ks.name.length; k++) byLabel.set(labelKey(ip, ks, k), k);
-    const bKeyMap = new Int32Array(bks.name.length);
-    for (let k = 0; k < bks.name.length; k++) {
-      const label = labelKey(base, bks, k);
-      let id = byLabel.get(label);
+    for (let k = 0; k < labels.name.length; k++) {
+      byLabel.set(labelKey(labels.name[k], labels.file[k] >= 0 ? ip.index.files[labels.file[k]].path : '', labels.line[k]), k);
+    }
+    const fileByPath = new Map(ip.index.files.map((f, i) => [f.path, i]));
+    const map = new Int32Array(bl.name.length);
+    for (let k = 0; k < bl.name.length; k++) {
+      const path = bl.file[k] >= 0 ? base.index.files[bl.file[k]].path : '';
+      const lk = labelKey(bl.name[k], path, bl.line[k]);
+      let id = byLabel.get(lk);
       if (id === undefined) {
-        id = ks.name.length;
-        byLabel.set(label, id);
-        const f = bks.file[k];
-        const path = f >= 0 ? base.index.files[f].path : '';
-        ks.name.push(-1 - bks.name[k]); // negative: a string of the baseline, resolved below
-        ks.file.push(f >= 0 ? (ip.index.files.findIndex((x) => x.path === path)) : -1);
-        ks.line.push(bks.line[k]);
+        id = labels.name.length;
+        labels.name.push(bl.name[k]);
+        labels.file.push(fileByPath.get(path) ?? -1);
+        labels.line.push(bl.line[k]);
+        byLabel.set(lk, id);
       }
-      bKeyMap[k] = id;
+      map[k] = id;
     }
-    const bKeyOf = new Int32Array(base.raw.stacks.count);
-    for (let n = 1; n < bKeyOf.length; n++) bKeyOf[n] = bKeyMap[bks.ofStackNode[n]];
+    const keyOfFrame = new Int32Array(bl.keyOfFrame.length);
+    for (let f = 0; f < keyOfFrame.length; f++) keyOfFrame[f] = map[bl.keyOfFrame[f]];
+    let focusBase = -1;
     if (opts.focusFunction !== undefined) {
-      const fl = labelKey(ip, keySpace(ip, 'function'), opts.focusFunction);
-      const bf = keySpace(base, 'function');
-      for (let k = 0; k < bf.name.length; k++) if (labelKey(base, bf, k) === fl) focusBase = k;
+      const F = ip.index.functions;
+      const want = labelKey(ip.index.strings[F.name[opts.focusFunction]], F.file[opts.focusFunction] >= 0 ? ip.index.files[F.file[opts.focusFunction]].path : '', F.startLine[opts.focusFunction]);
+      const BF = base.index.functions;
+      for (let k = 0; k < BF.count; k++) {
+        if (labelKey(base.index.strings[BF.name[k]], BF.file[k] >= 0 ? base.index.files[BF.file[k]].path : '', BF.startLine[k]) === want) focusBase = k;
+      }
+      if (focusBase < 0) focusBase = -2; // nothing of the baseline passes the focus
     }
-    addProfile(tree, base, bKeyOf, t, selfArr, 1, { ...opts, focusFunction: opts.focusFunction === undefined ? undefined : (focusBase ?? -2) });
+    const st = ip.index.sampleTypes[t];
+    let bt = base.raw.sampleTypes.findIndex((x) => x.type === st.type && x.unit === st.unit);
+    if (bt < 0) bt = base.raw.sampleTypes.findIndex((x) => x.type === st.type);
+    addSource(base, keyOfFrame, Math.max(0, bt), focusBase);
+    if (bt < 0) sources[1].weight.fill(0); // the baseline has no such type: everything is new
   }
-  const C = tree.count;
-  const self = new Float64Array(C);
-  self.set(selfArr[0].subarray(0, Math.min(C, selfArr[0].length)));
-  const total = self.slice();
-  const bSelf = base ? new Float64Array(C) : undefined;
-  if (bSelf) bSelf.set(selfArr[1].subarray(0, Math.min(C, selfArr[1].length)));
-  const bTotal = bSelf?.slice();
-  const size = new Uint32Array(C).fill(1);
-  for (let n = C - 1; n >= 1; n--) {
-    const p = tree.parent[n];
-    total[p] += total[n];
-    if (bTotal) bTotal[p] += bTotal[n];
-    size[p] += size[n];
-  }
-  const weight = (n: number) => Math.max(Math.abs(total[n]), bTotal ? Math.abs(bTotal[n]) : 0);
 
-  // ---- budget: best-first from the root
-  const { start, list } = childrenOf(tree.parent, C);
+  // ---- items: (source, sample) with a path start and length; path node d = start + step * d
+  const nItems = sources.reduce((a, s) => a + s.leaf.length, 0);
+  const itemSrc = new Uint8Array(nItems);
+  const itemStart = new Int32Array(nItems);
+  const itemLen = new Int32Array(nItems);
+  const itemW = new Float64Array(nItems);
+  const step = inverted ? -1 : 1;
+  let m = 0;
+  sources.forEach((src, si) => {
+    for (let i = 0; i < src.leaf.length; i++) {
+      const w = src.weight[i];
+      if (!w || Number.isNaN(w)) continue;
+      const leaf = src.leaf[i];
+      let len = src.depth[i];
+      let rootMost = leaf - len + 1;
+      if (src.focusFn !== -1) {
+        if (src.focusFn < 0) continue;
+        let k = 0;
+        while (k < len && src.fnOfFrame[src.frame[rootMost + k]] !== src.focusFn) k++;
+        if (k === len) continue;
+        rootMost += k;
+        len -= k;
+      }
+      itemSrc[m] = si;
+      itemStart[m] = inverted ? leaf : rootMost;
+      itemLen[m] = len;
+      itemW[m] = w;
+      m++;
+    }
+  });
+  const single = sources.length === 1;
+  const frame0 = sources[0].frame;
+  const keys0 = sources[0].keyOfFrame;
+  const keyAt = (it: number, d: number): number => {
+    if (single) return keys0[frame0[itemStart[it] + step * d]];
+    const src = sources[itemSrc[it]];
+    return src.keyOfFrame[src.frame[itemStart[it] + step * d]];
+  };
+
+  // ---- kept nodes
+  const nKeys = labels.name.length;
+  const kParent: number[] = [];
+  const kKey: number[] = [];
+  const kDepth: number[] = [];
+  const kSelf: number[] = [];
+  const kTotal: number[] = [];
+  const kBaseSelf: number[] = [];
+  const kBaseTotal: number[] = [];
+  const kChildren: number[][] = [];
+  const kPending: number[] = []; // children not kept (yet)
+  const kOtherTotal: number[] = [];
+  const kOtherBase: number[] = [];
+  const stamp = new Int32Array(nKeys).fill(-1);
+  const slotOf = new Int32Array(nKeys);
+  const weightOf = (c: { total: number; baseTotal: number }) => Math.max(Math.abs(c.total), Math.abs(c.baseTotal));
+  const heap = new CandidateHeap(weightOf);
+  let expansions = 0;
+
+  const keep = (c: Candidate): number => {
+    const id = kParent.length;
+    kParent.push(c.parent);
+    kKey.push(c.key);
+    kDepth.push(c.depth);
+    kTotal.push(c.total);
+    kBaseTotal.push(c.baseTotal);
+    kChildren.push([]);
+    kOtherTotal.push(0);
+    kOtherBase.push(0);
+    if (c.parent >= 0) kChildren[c.parent].push(id);
+    // expand: items ending here are self; the rest are grouped by their next key
+    let self = 0, baseSelf = 0;
+    const keys: number[] = [];
+    const counts: number[] = [];
+    const d = c.depth;
+    const run = ++expansions;
+    for (let i = 0; i < c.items.length; i++) {
+      const it = c.items[i];
+      if (itemLen[it] <= d) {
+        if (itemSrc[it] === 0) self += itemW[it];
+        else baseSelf += itemW[it];
+        continue;
+      }
+      const k = keyAt(it, d);
+      if (stamp[k] !== run) {
+        stamp[k] = run;
+        slotOf[k] = keys.length;
+        keys.push(k);
+        counts.push(0);
+      }
+      counts[slotOf[k]]++;
+    }
+    kSelf.push(self);
+    kBaseSelf.push(baseSelf);
+    const groups = keys.map((k, g) => ({ parent: id, key: k, depth: d + 1, items: new Int32Array(counts[g]), total: 0, baseTotal: 0 }));
+    const fill = new Int32Array(keys.length);
+    for (let i = 0; i < c.items.length; i++) {
+      const it = c.items[i];
+      if (itemLen[it] <= d) continue;
+      const g = slotOf[keyAt(it, d)];
+      groups[g].items[fill[g]++] = it;
+      if (itemSrc[it] === 0) groups[g].total += itemW[it];
+      else groups[g].baseTotal += itemW[it];
+    }
+    kPending.push(groups.length);
+    for (const g of groups) heap.push(g);
+    return id;
+  };
+
+  const all = new Int32Array(m);
+  for (let i = 0; i < m; i++) all[i] = i;
+  let rootTotal = 0, rootBase = 0;
+  for (let i = 0; i < m; i++) {
+    if (itemSrc[i] === 0) rootTotal += itemW[i];
+    else rootBase += itemW[i];
+  }
+  keep({ parent: -1, key: -1, depth: 0, items: all, total: rootTotal, baseTotal: rootBase });
   const budget = Math.max(2, opts.nodeBudget | 0);
-  const kept = new Uint8Array(C);
-  const keptChildren = new Uint32Array(C);
-  kept[0] = 1;
-  let keptCount = 1;
-  let withDropped = start[1] > start[0] ? 1 : 0;
-  const heap = new MaxHeap(weight);
-  for (let i = start[0]; i < start[1]; i++) heap.push(list[i]);
+  let withPending = kPending[0] > 0 ? 1 : 0;
   while (heap.size > 0) {
     const c = heap.peek();
-    const p = tree.parent[c];
-    const nChildren = start[c + 1] - start[c];
-    const lastOfParent = keptChildren[p] + 1 === start[p + 1] - start[p];
-    const nextWith = withDropped + (nChildren > 0 ? 1 : 0) - (lastOfParent ? 1 : 0);
-    if (keptCount + 1 + nextWith > budget && !(C <= budget)) break;
+    // would keeping c fit? (c's own "other" may be needed; its parent's may go away)
+    const parentDone = kPending[c.parent] === 1;
+    const nextWith = withPending + 1 - (parentDone ? 1 : 0);
+    if (kParent.length + 1 + nextWith > budget) break;
     heap.pop();
-    kept[c] = 1;
-    keptCount++;
-    keptChildren[p]++;
-    withDropped = nextWith;
-    for (let i = start[c]; i < start[c + 1]; i++) heap.push(list[i]);
+    kPending[c.parent]--;
+    if (parentDone) withPending--;
+    const id = keep(c);
+    if (kPending[id] > 0) withPending++;
+  }
+  // fold what was not kept into one "other" per parent
+  let mergedNodes = 0, mergedWeight = 0;
+  for (const c of heap.drain()) {
+    kOtherTotal[c.parent] += c.total;
+    kOtherBase[c.parent] += c.baseTotal;
+    mergedNodes++;
+    mergedWeight += c.total;
   }
 
-  // ---- output in pre-order, children heaviest first, one "other" per parent with dropped children
-  const strMap = new Map<number, number>();
+  // ---- output in pre-order, heaviest child first, "other" last
   const strings: string[] = [''];
-  const str = (id: number): number => {
-    let s = strMap.get(id);
-    if (s === undefined) {
-      s = strings.length;
-      strings.push(id >= 0 ? ip.index.strings[id] : base!.index.strings[-1 - id]);
-      strMap.set(id, s);
+  const strIds = new Map<string, number>([['', 0]]);
+  const str = (s: string): number => {
+    let id = strIds.get(s);
+    if (id === undefined) {
+      id = strings.length;
+      strings.push(s);
+      strIds.set(s, id);
     }
-    return s;
+    return id;
   };
-  const otherName = strings.push('other') - 1;
-  const allName = strings.push('all') - 1;
+  const allName = str('all');
+  const otherName = str('other');
+  const cap = kParent.length + withPending + 1;
   const out = {
-    parent: new Int32Array(keptCount + withDropped),
-    depth: new Uint16Array(keptCount + withDropped),
-    name: new Int32Array(keptCount + withDropped),
-    file: new Int32Array(keptCount + withDropped),
-    line: new Int32Array(keptCount + withDropped),
-    self: new Float64Array(keptCount + withDropped),
-    total: new Float64Array(keptCount + withDropped),
-    baseSelf: bSelf ? new Float64Array(keptCount + withDropped) : undefined,
-    baseTotal: bSelf ? new Float64Array(keptCount + withDropped) : undefined,
+    parent: new Int32Array(cap),
+    depth: new Uint16Array(cap),
+    name: new Int32Array(cap),
+    file: new Int32Array(cap),
+    line: new Int32Array(cap),
+    self: new Float64Array(cap),
+    total: new Float64Array(cap),
+    baseSelf: base ? new Float64Array(cap) : undefined,
+    baseTotal: base ? new Float64Array(cap) : undefined,
   };
   let o = 0;
-  let mergedNodes = 0;
-  let mergedWeight = 0;
-  const stack: { n: number; outParent: number; depth: number; drop?: [number, number] }[] = [{ n: 0, outParent: -1, depth: 0 }];
-  const byWeightDesc = (a: number, b: number) => weight(b) - weight(a) || a - b;
+  const byWeight = (a: number, b: number) =>
+    Math.max(Math.abs(kTotal[b]), Math.abs(kBaseTotal[b])) - Math.max(Math.abs(kTotal[a]), Math.abs(kBaseTotal[a])) || a - b;
+  const stack: { k: number; outParent: number; other?: boolean }[] = [{ k: 0, outParent: -1 }];
   while (stack.length) {
-    const { n, outParent, depth, drop } = stack.pop()!;
+    const { k, outParent, other } = stack.pop()!;
     const id = o++;
     out.parent[id] = outParent;
-    out.depth[id] = Math.min(depth, 65535);
-    if (drop) {
+    if (other) {
+      out.depth[id] = Math.min(kDepth[k] + 1, 65535);
       out.name[id] = otherName;
       out.file[id] = -1;
-      out.self[id] = drop[0];
-      out.total[id] = drop[0];
-      if (bSelf) {
-        out.baseSelf![id] = drop[1];
-        out.baseTotal![id] = drop[1];
+      out.self[id] = kOtherTotal[k];
+      out.total[id] = kOtherTotal[k];
+      if (base) {
+        out.baseSelf![id] = kOtherBase[k];
+        out.baseTotal![id] = kOtherBase[k];
       }
       continue;
     }
-    if (n === 0) {
+    out.depth[id] = Math.min(kDepth[k], 65535);
+    if (k === 0) {
       out.name[id] = allName;
       out.file[id] = -1;
     } else {
-      const k = tree.key[n];
-      out.name[id] = str(ks.name[k]);
-      out.file[id] = ks.file[k];
-      out.line[id] = ks.line[k];
+      const key = kKey[k];
+      out.name[id] = str(labels.name[key]);
+      out.file[id] = labels.file[key];
+      out.line[id] = labels.line[key];
     }
-    out.self[id] = self[n];
-    out.total[id] = total[n];
-    if (bSelf) {
-      out.baseSelf![id] = bSelf[n];
-      out.baseTotal![id] = bTotal![n];
+    out.self[id] = kSelf[k];
+    out.total[id] = kTotal[k];
+    if (base) {
+      out.baseSelf![id] = kBaseSelf[k];
+      out.baseTotal![id] = kBaseTotal[k];
     }
-    const keptKids: number[] = [];
-    let dropTotal = 0, dropBase = 0, dropNodes = 0;
-    for (let i = start[n]; i < start[n + 1]; i++) {
-      const c = list[i];
-      if (kept[c]) keptKids.push(c);
-      else {
-        dropTotal += total[c];
-        if (bTotal) dropBase += bTotal[c];
-        dropNodes += size[c];
-      }
-    }
-    keptKids.sort(byWeightDesc);
-    // pushed in reverse: the heaviest child is emitted first, "other" last
-    if (dropNodes > 0) {
-      mergedNodes += dropNodes;
-      mergedWeight += dropTotal;
-      stack.push({ n: -1, outParent: id, depth: depth + 1, drop: [dropTotal, dropBase] });
-    }
-    for (let i = keptKids.length - 1; i >= 0; i--) stack.push({ n: keptKids[i], outParent: id, depth: depth + 1 });
+    if (kOtherTotal[k] !== 0 || kOtherBase[k] !== 0 || kPending[k] > 0) stack.push({ k, outParent: id, other: true });
+    const kids = kChildren[k].slice().sort(byWeight);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ k: kids[i], outParent: id });
   }
   return {
     sampleType: ip.index.sampleTypes[t],
     typeIndex: t,
     strings,
     count: o,
-    parent: out.parent.subarray(0, o),
-    depth: out.depth.subarray(0, o),
-    name: out.name.subarray(0, o),
-    file: out.file.subarray(0, o),
-    line: out.line.subarray(0, o),
-    self: out.self.subarray(0, o),
-    total: out.total.subarray(0, o),
-    baseSelf: out.baseSelf?.subarray(0, o),
-    baseTotal: out.baseTotal?.subarray(0, o),
+    parent: out.parent.slice(0, o),
+    depth: out.depth.slice(0, o),
+    name: out.name.slice(0, o),
+    file: out.file.slice(0, o),
+    line: out.line.slice(0, o),
+    self: out.self.slice(0, o),
+    total: out.total.slice(0, o),
+    baseSelf: out.baseSelf?.slice(0, o),
+    baseTotal: out.baseTotal?.slice(0, o),
     merged: { nodes: mergedNodes, weight: mergedWeight },
     files: ip.index.files.map((f) => f.path),
   };
 }
 
-class MaxHeap {
-  private a: number[] = [];
-  constructor(private readonly w: (n: number) => number) {}
+class CandidateHeap {
+  private a: Candidate[] = [];
+  constructor(private readonly w: (c: Candidate) => number) {}
   get size(): number {
     return this.a.length;
   }
-  peek(): number {
+  peek(): Candidate {
     return this.a[0];
   }
-  push(v: number): void {
+  push(v: Candidate): void {
     const a = this.a;
     let i = a.push(v) - 1;
     const wv = this.w(v);
@@ -355,7 +381,7 @@ class MaxHeap {
     }
     a[i] = v;
   }
-  pop(): number {
+  pop(): Candidate {
     const a = this.a;
     const top = a[0];
     const last = a.pop()!;
@@ -374,5 +400,10 @@ class MaxHeap {
       a[i] = last;
     }
     return top;
+  }
+  drain(): Candidate[] {
+    const a = this.a;
+    this.a = [];
+    return a;
   }
 }

@@ -1,0 +1,45 @@
+/**
+ * One measurement in a fresh process (spawned by run.ts): bytes → decode → symbolize → line and
+ * function index, then a flame tree within a node budget. Prints one JSON line with times (ms) and
+ * peak RSS (bytes, from the OS's maxrss).
+ */
+import { readFileSync } from 'node:fs';
+import { EngineCore } from '../src/core/engineCore';
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  const budget = Number(process.argv[3] ?? 5000);
+  const bytes = readFileSync(file);
+  const core = new EngineCore();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await core.load(bytes, { roots: [], pathMappings: [], sourceName: file });
+  const t1 = performance.now();
+  const c1 = process.cpuUsage(c0);
+  const rssAfterIndex = process.resourceUsage().maxRSS * 1024;
+  const ip = core.get(r.id);
+  const f0 = performance.now();
+  const tree = core.flameTree(r.id, { typeIndex: r.index.defaultType, mergeBy: 'function', nodeBudget: budget });
+  const f1 = performance.now();
+  const treeLines = core.flameTree(r.id, { typeIndex: r.index.defaultType, mergeBy: 'line', nodeBudget: budget });
+  const f2 = performance.now();
+  process.stdout.write(`${JSON.stringify({
+    indexMs: t1 - t0,
+    indexCpuMs: (c1.user + c1.system) / 1000,
+    timings: r.timings,
+    peakRssAfterIndex: rssAfterIndex,
+    flameFunctionMs: f1 - f0,
+    flameLineMs: f2 - f1,
+    flameNodes: tree.count,
+    flameLineNodes: treeLines.count,
+    merged: tree.merged,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+    samples: r.index.sampleCount,
+    stackNodes: ip.raw.stacks.count,
+    frames: ip.raw.frames.count,
+    lines: r.index.lines.count,
+    functions: r.index.functions.count,
+  })}\n`);
+}
+
+void main();

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench [-- --full] [-- --runs N] [-- --sizes 1,10,60]`
+ *
+ * Generates (once; cached in .cache/bench) pprof files of ~1, 10 and 60 MB gzipped, then measures in
+ * fresh child processes: our bytes → line+function index (decode + symbolize + index; wall and CPU
+ * time, peak RSS) and a flame tree within a 5000-node budget; and, in the same run, `go tool pprof
+ * -top -lines` on the same file (wall time, max RSS from /usr/bin/time -v). go tool pprof takes
+ * ~100 s on the 60 MB file, so it runs there only with --full. Prints a Markdown table.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { generatePprof } from './genPprof';
+
+const root = path.join(__dirname, '..');
+const dir = path.join(root, '.cache', 'bench');
+const argv = process.argv.slice(2);
+const full = argv.includes('--full');
+const arg = (name: string, def: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : def;
+};
+const runs = Number(arg('--runs', '3'));
+const sizes = arg('--sizes', '1,10,60').split(',').map(Number);
+
+/** samples per target size (the generator writes ~76 bytes gzipped per sample) */
+const PLAN: Record<number, { samples: number; functions: number; files: number }> = {
+  1: { samples: 13_000, functions: 5_000, files: 400 },
+  10: { samples: 130_000, functions: 5_000, files: 400 },
+  60: { samples: 780_000, functions: 8_000, files: 600 },
+};
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+};
+const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function ensureFile(size: number): string {
+  const file = path.join(dir, `bench-${size}mb.pb.gz`);
+  if (!existsSync(file)) {
+    const t0 = Date.now();
+    const buf = generatePprof({ ...PLAN[size], seed: size });
+    writeFileSync(file, buf);
+    console.error(`generated ${path.relative(root, file)} (${mb(buf.length)}) in ${Date.now() - t0} ms`);
+  }
+  return file;
+}
+
+interface Ours {
+  indexMs: number;
+  indexCpuMs: number;
+  peakRssAfterIndex: number;
+  flameFunctionMs: number;
+  flameLineMs: number;
+  samples: number;
+  stackNodes: number;
+  lines: number;
+  functions: number;
+}
+
+function measureOurs(script: string, file: string): Ours {
+  const out = execFileSync(process.execPath, [script, file, '5000'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Ours;
+}
+
+function measureGo(file: string): { ms: number; rss?: number } | string {
+  const hasTime = existsSync('/usr/bin/time');
+  const t0 = performance.now();
+  const r = hasTime
+    ? spawnSync('/usr/bin/time', ['-v', 'go', 'tool', 'pprof', '-top', '-lines', file], { encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync('go', ['tool', 'pprof', '-top', '-lines', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const ms = performance.now() - t0;
+  if (r.error) return `go tool pprof could not run: ${r.error.message}`;
+  if (r.status !== 0) return `go tool pprof failed: ${r.stderr.split('\n').slice(-3).join(' ')}`;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
+  return { ms, rss: rss ? Number(rss[1]) * 1024 : undefined };
+}
+
+function main(): void {
+  mkdirSync(dir, { recursive: true });
+  const script = path.join(dir, 'measure.js');
+  execFileSync(process.execPath, [
+    path.join(root, 'node_modules/esbuild/bin/esbuild'), path.join(__dirname, 'measure.ts'),
+    '--bundle', '--platform=node', '--target=node20', `--outfile=${script}`, '--log-level=warning',
+  ]);
+  const rows: string[] = [];
+  console.log(`Profile Lens bench — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, runs=${runs}${full ? ', --full' : ''}`);
+  console.log('');
+  console.log('| file | samples | ours: bytes→index (wall / CPU) | ours: peak RSS | flame tree (fn / line, 5000 nodes) | go tool pprof -top -lines | go peak RSS | speed-up |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const size of sizes) {
+    if (!PLAN[size]) continue;
+    const file = ensureFile(size);
+    const gz = statSync(file).size;
+    const ours: Ours[] = [];
+    for (let i = 0; i < runs; i++) ours.push(measureOurs(script, file));
+    const wall = median(ours.map((o) => o.indexMs));
+    const cpu = median(ours.map((o) => o.indexCpuMs));
+    const rss = median(ours.map((o) => o.peakRssAfterIndex));
+    const ff = median(ours.map((o) => o.flameFunctionMs));
+    const fl = median(ours.map((o) => o.flameLineMs));
+    let goCell = 'skipped (use --full)';
+    let goRss = '—';
+    let ratio = '—';
+    if (size < 60 || full) {
+      const g = measureGo(file);
+      if (typeof g === 'string') goCell = g;
+      else {
+        goCell = sec(g.ms);
+        goRss = g.rss ? mb(g.rss) : 'n/a';
+        ratio = `${(g.ms / wall).toFixed(1)}×`;
+      }
+    }
+    const row = `| ${mb(gz)} gz | ${ours[0].samples.toLocaleString('en')} | ${sec(wall)} / ${sec(cpu)} | ${mb(rss)} | ${sec(ff)} / ${sec(fl)} | ${goCell} | ${goRss} | ${ratio} |`;
+    rows.push(row);
+    console.log(row);
+  }
+  console.log('');
+  console.log('ours = decode (hand-written pprof reader) + symbolize + per-line/per-function index, in a fresh process, median of runs; RSS = process maxrss after indexing.');
+}
+
+main();

@@ -1,0 +1,217 @@
+/**
+ * Bad input gives a typed EngineError with a clear message, never another exception or a hang:
+ * bad gzip, gzip bomb (inflation cap), truncated/corrupt protobuf, wrong format, dangling ids,
+ * empty profiles — and a deterministic mutation fuzz over real profiles.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Function as PFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import { decodeProfile } from '../../../src/core/decode/decodeProfile';
+import { EngineError, type EngineErrorCode } from '../../../src/core/engine';
+import { buildIndex } from '../../../src/core/index/buildIndex';
+import { buildFlameTree } from '../../../src/core/index/flameTree';
+import type { RawProfile } from '../../../src/core/model';
+import type { SymbolizeResult } from '../../../src/core/symbolize/symbolize';
+
+const GO = path.join(__dirname, '../../fixtures/go');
+
+function expectCode(fn: () => unknown, code: EngineErrorCode, message?: RegExp): EngineError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof EngineError, `expected EngineError(${code}), got ${(e as Error)?.stack}`);
+    assert.equal(e.code, code, e.message);
+    if (message) assert.match(e.message, message);
+    return e;
+  }
+  assert.fail(`expected EngineError(${code}), got a result`);
+}
+
+/** Identity symbolization (no files resolved), so index building can run without the file system. */
+function plainSymbols(raw: RawProfile): SymbolizeResult {
+  const n = raw.frames.count;
+  return {
+    symbols: {
+      file: new Int32Array(n).fill(-1),
+      line: raw.frames.line.slice(),
+      column: raw.frames.column.slice(),
+      startLine: raw.frames.startLine.slice(),
+      name: raw.frames.name.slice(),
+      kind: raw.frames.kind.slice(),
+      candidates: new Map(),
+    },
+    files: [],
+    unresolved: [],
+  };
+}
+
+/** A small valid pprof built with pprof-format: main → work → leaf, 2 samples. */
+function smallProfile(edit?: (p: Profile, st: StringTable) => void): Uint8Array {
+  const st = new StringTable();
+  const fn = (id: number, name: string) => new PFunction({ id, name: st.dedup(name), filename: st.dedup('/app/main.go'), startLine: id * 10 });
+  const loc = (id: number, fnId: number, line: number) => new Location({ id, line: [new Line({ functionId: fnId, line })] });
+  const p = new Profile({
+    sampleType: [new ValueType({ type: st.dedup('samples'), unit: st.dedup('count') }), new ValueType({ type: st.dedup('cpu'), unit: st.dedup('nanoseconds') })],
+    function: [fn(1, 'main'), fn(2, 'work'), fn(3, 'leaf')],
+    location: [loc(1, 1, 12), loc(2, 2, 22), loc(3, 3, 31)],
+    sample: [new Sample({ locationId: [3, 2, 1], value: [1, 10] }), new Sample({ locationId: [2, 1], value: [2, 20] })],
+    stringTable: st,
+  });
+  edit?.(p, st);
+  return p.encode();
+}
+
+describe('decode errors are typed', () => {
+  it('a valid small profile decodes', () => {
+    const raw = decodeProfile(smallProfile());
+    assert.equal(raw.samples.count, 2);
+    assert.deepEqual(Array.from(raw.samples.values), [1, 10, 2, 20]);
+  });
+
+  it('empty input → empty-profile', () => expectCode(() => decodeProfile(new Uint8Array(0)), 'empty-profile'));
+
+  it('a profile with no samples → empty-profile', () => {
+    expectCode(() => decodeProfile(smallProfile((p) => (p.sample = []))), 'empty-profile', /no samples/);
+  });
+
+  it('bad gzip → bad-gzip', () => {
+    const gz = gzipSync(smallProfile());
+    gz[gz.length - 6] ^= 0xff; // CRC/body damage
+    expectCode(() => decodeProfile(gz), 'bad-gzip');
+    expectCode(() => decodeProfile(gz.subarray(0, gz.length >> 1)), 'bad-gzip');
+  });
+
+  it('gzip bomb is refused by the inflation cap (option and 512 MB default)', () => {
+    const zeros = gzipSync(Buffer.alloc(4 << 20));
+    expectCode(() => decodeProfile(zeros, { maxInflatedBytes: 1 << 20 }), 'too-large', /more than 1 MB/);
+    // ~576 MB of zeros in 9 gzip members of 64 MB each: more than the default cap
+    const member = gzipSync(Buffer.alloc(64 << 20), { level: 9 });
+    const bomb = Buffer.concat(Array.from({ length: 9 }, () => member));
+    assert.ok(bomb.length < 1 << 20, `bomb is small (${bomb.length} bytes)`);
+    expectCode(() => decodeProfile(bomb), 'too-large', /512 MB/);
+  });
+
+  it('truncated protobuf → corrupt-protobuf', () => {
+    const bytes = smallProfile();
+    expectCode(() => decodeProfile(bytes.subarray(0, bytes.length - 3)), 'corrupt-protobuf');
+    const go = gunzipSync(readFileSync(path.join(GO, 'cpu.pb.gz')));
+    expectCode(() => decodeProfile(go.subarray(0, Math.floor(go.length * 0.6))), 'corrupt-protobuf');
+  });
+
+  it('wrong format → unknown-format / bad-json', () => {
+    expectCode(() => decodeProfile(Buffer.from('\x89PNG\r\n\x1a\n\0\0\0\rIHDR')), 'unknown-format');
+    expectCode(() => decodeProfile(Buffer.from('hello world, this is not a profile\n')), 'unknown-format');
+    expectCode(() => decodeProfile(Buffer.from('{"nodes": [1, 2')), 'bad-json');
+    expectCode(() => decodeProfile(Buffer.from('{"some": "json"}')), 'unknown-format', /neither/);
+  });
+
+  it('out-of-range location, function and string ids → bad-reference', () => {
+    expectCode(() => decodeProfile(smallProfile((p) => (p.sample[0].locationId = [99]))), 'bad-reference', /location 99/);
+    expectCode(() => decodeProfile(smallProfile((p) => (p.location[0].line[0].functionId = 42))), 'bad-reference', /function 42/);
+    expectCode(() => decodeProfile(smallProfile((p) => (p.function[0].name = 9999))), 'bad-reference', /string 9999/);
+    expectCode(() => decodeProfile(smallProfile((p) => (p.sampleType[0].type = 777))), 'bad-reference');
+  });
+
+  it('sample value count not matching the sample types → corrupt-protobuf', () => {
+    expectCode(() => decodeProfile(smallProfile((p) => (p.sample[0].value = [1]))), 'corrupt-protobuf', /1 values/);
+  });
+
+  it('negative int64 values (diff profiles) decode as negative numbers', () => {
+    const raw = decodeProfile(smallProfile((p) => (p.sample[0].value = [-3, -(2 ** 40)])));
+    assert.deepEqual(Array.from(raw.samples.values.subarray(0, 2)), [-3, -(2 ** 40)]);
+  });
+
+  it('packed column<<32|line in Line.line is split into line and column', () => {
+    const raw = decodeProfile(smallProfile((p) => (p.location[2].line[0].line = (7n << 32n) | 31n)));
+    const f = raw.frames;
+    const i = [...Array(f.count).keys()].find((k) => raw.strings[f.name[k]] === 'leaf')!;
+    assert.equal(f.line[i], 31);
+    assert.equal(f.column[i], 7);
+  });
+});
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mutate(src: Uint8Array, r: () => number): Uint8Array {
+  const b = Buffer.from(src);
+  const kind = Math.floor(r() * 6);
+  switch (kind) {
+    case 0: // flip bytes
+      for (let k = 1 + Math.floor(r() * 8); k > 0; k--) b[Math.floor(r() * b.length)] ^= 1 << Math.floor(r() * 8);
+      return b;
+    case 1: // truncate
+      return b.subarray(0, Math.floor(r() * b.length));
+    case 2: // random byte values
+      for (let k = 1 + Math.floor(r() * 4); k > 0; k--) b[Math.floor(r() * b.length)] = Math.floor(r() * 256);
+      return b;
+    case 3: { // duplicate a slice
+      const a = Math.floor(r() * b.length);
+      const n = Math.floor(r() * 64);
+      return Buffer.concat([b.subarray(0, a), b.subarray(a, a + n), b.subarray(a)]);
+    }
+    case 4: { // delete a slice
+      const a = Math.floor(r() * b.length);
+      return Buffer.concat([b.subarray(0, a), b.subarray(a + 1 + Math.floor(r() * 16))]);
+    }
+    default: // varint-ish huge values
+      b[Math.floor(r() * b.length)] = 0xff;
+      b[Math.floor(r() * b.length)] = 0xff;
+      return b;
+  }
+}
+
+describe('mutation fuzz: typed error or valid result, never a crash or a hang', function () {
+  this.timeout(120000);
+  const inputs: [string, Uint8Array][] = [
+    ['go cpu (raw protobuf)', gunzipSync(readFileSync(path.join(GO, 'cpu.pb.gz')))],
+    ['go heap (raw protobuf)', gunzipSync(readFileSync(path.join(GO, 'heap.pb.gz')))],
+    ['small pprof', smallProfile()],
+    ['go cpu (gzipped)', readFileSync(path.join(GO, 'cpu.pb.gz'))],
+    ['cpuprofile json', Buffer.from(JSON.stringify({
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 }, children: [2] },
+        { id: 2, callFrame: { functionName: 'main', url: 'file:///app/a.js', lineNumber: 3, columnNumber: 10 }, children: [3], positionTicks: [{ line: 5, ticks: 2 }] },
+        { id: 3, callFrame: { functionName: 'f', url: 'file:///app/a.js', lineNumber: 9, columnNumber: 2 } },
+      ],
+      startTime: 0, endTime: 100, samples: [2, 3, 2, 3], timeDeltas: [10, 20, 30, 40],
+    }))],
+    ['collapsed', Buffer.from('main;work;leaf 10\nmain;work 5\nmain;other 1\n')],
+  ];
+  for (const [name, input] of inputs) {
+    it(`${name}: 600 mutants`, () => {
+      const r = rng(name.length * 7919);
+      const codes = new Map<string, number>();
+      let ok = 0;
+      for (let i = 0; i < 600; i++) {
+        const m = mutate(input, r);
+        const t0 = performance.now();
+        try {
+          const raw = decodeProfile(m, { maxInflatedBytes: 64 << 20 });
+          // a valid result must index and build a call tree
+          const ip = buildIndex(raw, plainSymbols(raw));
+          buildFlameTree(ip, { typeIndex: raw.defaultType, mergeBy: 'function', nodeBudget: 50 });
+          ok++;
+        } catch (e) {
+          if (!(e instanceof EngineError)) {
+            assert.fail(`mutant ${i} of ${name} threw ${(e as Error)?.stack ?? e}`);
+          }
+          codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
+        }
+        assert.ok(performance.now() - t0 < 5000, `mutant ${i} took ${performance.now() - t0} ms`);
+      }
+      assert.equal(ok + [...codes.values()].reduce((a, b) => a + b, 0), 600);
+    });
+  }
+});
