@@ -106,7 +106,7 @@ export class HotspotsView extends Disposable implements vscode.TreeDataProvider<
           kind: 'file',
           id: `${section}:file:${file}`,
           label,
-          description: `${formatPercent(view.share(sum(list), t))} ${unit}${rf ? ` · ${vscode.workspace.asRelativePath(rf.onDisk ? rf.path : rf.profilePath)}` : ''}`,
+          description: `${formatPercent(view.share(sum(list), t))} ${unit}${rf ? ` · ${vscode.workspace.asRelativePath(rf.path)}${rf.onDisk ? '' : ' (from source map)'}` : ''}`,
           uri,
           children: list.map((e, i): HotspotNode => ({
             kind: 'item',
