@@ -227,31 +227,33 @@ export interface NodeAgentOptions extends AgentOptions {
 }
 
 export interface NodeAgentBundle {
-  /** The esbuild bundle (with a sibling .map). */
+  /** The esbuild bundle of service.ts (with a sibling .map). */
   bundle: string;
   map: string;
+  /** The esbuild bundle of pprofService.ts (with a sibling .map). */
+  pprofBundle: string;
   /** Folder of the .ts sources the map points to. */
   sourceDir: string;
 }
 
-/** Bundles test/pyroscope/agents/node/src/service.ts with esbuild, with a source map. */
+/** Bundles agents/node/src/{service,pprofService}.ts with esbuild, with source maps. */
 export async function buildNodeAgent(outDir = nodeAgentOutDir): Promise<NodeAgentBundle> {
   const esbuild = await import('esbuild');
-  const bundle = path.join(outDir, 'service.js');
   const sourceDir = path.join(pyroscopeDir, 'agents', 'node', 'src');
   await esbuild.build({
-    entryPoints: [path.join(sourceDir, 'service.ts')],
+    entryPoints: [path.join(sourceDir, 'service.ts'), path.join(sourceDir, 'pprofService.ts')],
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     sourcemap: true,
-    outfile: bundle,
-    // Native addon (@datadog/pprof inside): loaded from node_modules at run time.
-    external: ['@pyroscope/nodejs'],
+    outdir: outDir,
+    // Native addons: loaded from node_modules at run time.
+    external: ['@pyroscope/nodejs', '@datadog/pprof'],
     logLevel: 'error',
   });
-  return { bundle, map: `${bundle}.map`, sourceDir };
+  const bundle = path.join(outDir, 'service.js');
+  return { bundle, map: `${bundle}.map`, pprofBundle: path.join(outDir, 'pprofService.js'), sourceDir };
 }
 
 /**
@@ -289,6 +291,26 @@ export async function startPprofService(opts: PprofServiceOptions = {}): Promise
     args.push('-no-load');
   }
   return startAgent((await binaries()).pprofService, args, {}, '');
+}
+
+export interface NodePprofServiceOptions extends PprofServiceOptions {
+  /** Map frames to the .ts sources inside the service (@datadog/pprof SourceMapper); default false. */
+  sourceMapper?: boolean;
+}
+
+/**
+ * Starts the Node service exposing /debug/pprof/profile?seconds=N (V8 time profile, per line) and
+ * /debug/pprof/heap via @datadog/pprof, bundled by esbuild with a source map, with background load.
+ */
+export async function startNodePprofService(opts: NodePprofServiceOptions = {}): Promise<Agent> {
+  const { pprofBundle } = await buildNodeAgent();
+  const env: Record<string, string> = {
+    PPROF_DURATION_MS: String(opts.durationMs ?? 60000),
+    PPROF_REQUESTS: String(opts.requests ?? 1000000),
+    PPROF_NO_LOAD: opts.load === false ? '1' : '0',
+    PPROF_SOURCE_MAPPER: opts.sourceMapper ? '1' : '0',
+  };
+  return startAgent(process.execPath, [pprofBundle], env, '');
 }
 
 function tagString(tags: Record<string, string> | undefined): string {

@@ -18,6 +18,7 @@ import {
   querier,
   startGoAgent,
   startNodeAgent,
+  startNodePprofService,
   startPprofService,
   startPyroscope,
   type Agent,
@@ -283,7 +284,7 @@ async function verify(server: PyroscopeServer, t0: number, goApp: string, nodeAp
 }
 
 async function verifyPprofService(): Promise<void> {
-  console.log(`\n== net/http/pprof service (live endpoint)`);
+  console.log(`\n== Go net/http/pprof service (live endpoint)`);
   const svc = await startPprofService({ durationMs: 20_000 });
   try {
     const res = await fetch(`${svc.url}/debug/pprof/profile?seconds=3`, { signal: AbortSignal.timeout(20_000) });
@@ -297,6 +298,33 @@ async function verifyPprofService(): Promise<void> {
     check(heap.ok && hp.sample.length > 0, '/debug/pprof/allocs decodes', `${hp.sample.length} samples`);
   } finally {
     await svc.stop();
+  }
+
+  console.log(`\n== Node pprof endpoints (@datadog/pprof, esbuild bundle)`);
+  const nsvc = await startNodePprofService({ durationMs: 20_000 });
+  try {
+    const res = await fetch(`${nsvc.url}/debug/pprof/profile?seconds=3`, { signal: AbortSignal.timeout(20_000) });
+    const buf = Buffer.from(await res.arrayBuffer());
+    const p = Profile.decode(buf[0] === 0x1f ? gunzipSync(buf) : buf);
+    const S = p.stringTable.strings;
+    const fns = p.function.filter((f) => String(S[Number(f.name)]).includes('slowPrimeCount'));
+    const where = fns.map((f) => `${String(S[Number(f.filename)])}`);
+    const lines = new Set<string>();
+    for (const loc of p.location) {
+      for (const ln of loc.line) {
+        const f = p.function.find((x) => x.id === ln.functionId);
+        if (f && String(S[Number(f.name)]).includes('slowPrimeCount')) {
+          lines.add(`${path.basename(String(S[Number(f.filename)]))}:${ln.line}`);
+        }
+      }
+    }
+    check(res.ok && p.sample.length > 0 && fns.length > 0, `${nsvc.url}/debug/pprof/profile?seconds=3 has slowPrimeCount`, `${buf.length} bytes, ${p.sample.length} samples, in ${[...new Set(where)].join(', ')} lines ${[...lines].join(' ')}`);
+    const heap = await fetch(`${nsvc.url}/debug/pprof/heap`);
+    const hb = Buffer.from(await heap.arrayBuffer());
+    const hp = Profile.decode(hb[0] === 0x1f ? gunzipSync(hb) : hb);
+    check(heap.ok && hp.sample.length > 0, 'Node /debug/pprof/heap decodes', `${hp.sample.length} samples`);
+  } finally {
+    await nsvc.stop();
   }
 }
 

@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import * as path from 'node:path';
 import Pyroscope from '@pyroscope/nodejs';
-import { buildAllocReport, slowPrimeCount } from './hotPath';
+import { driveLoad, envNumber, handleWork } from './routes';
 
 interface Settings {
   server: string;
@@ -21,10 +21,6 @@ interface Settings {
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
-  const num = (name: string, def: number): number => {
-    const v = Number(env[name]);
-    return Number.isFinite(v) && v >= 0 ? v : def;
-  };
   const tags: Record<string, string> = {};
   for (const kv of (env.AGENT_TAGS ?? 'env=test').split(',')) {
     const i = kv.indexOf('=');
@@ -35,53 +31,20 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
   return {
     server: env.AGENT_SERVER ?? 'http://127.0.0.1:4040',
     app: env.AGENT_APP ?? 'profile-lens-node-demo',
-    requests: num('AGENT_REQUESTS', 100000),
-    durationMs: num('AGENT_DURATION_MS', 25000),
-    pauseMs: num('AGENT_PAUSE_MS', 2),
-    flushMs: num('AGENT_FLUSH_MS', 2000),
+    requests: envNumber(env, 'AGENT_REQUESTS', 100000),
+    durationMs: envNumber(env, 'AGENT_DURATION_MS', 25000),
+    pauseMs: envNumber(env, 'AGENT_PAUSE_MS', 2),
+    flushMs: envNumber(env, 'AGENT_FLUSH_MS', 2000),
     sourceMapper: env.AGENT_SOURCE_MAPPER !== '0',
     tags,
   };
 }
 
 function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const param = (name: string, def: number): number => {
-    const v = Number(url.searchParams.get(name));
-    return Number.isInteger(v) && v > 0 && v <= 10_000_000 ? v : def;
-  };
-  if (url.pathname === '/slow') {
-    const n = param('n', 40000);
-    Pyroscope.wrapWithLabels({ endpoint: '/slow' }, () => {
-      res.end(`primes below ${n}: ${slowPrimeCount(n)}\n`);
-    });
-  } else if (url.pathname === '/alloc') {
-    const rows = param('rows', 2000);
-    Pyroscope.wrapWithLabels({ endpoint: '/alloc' }, () => {
-      res.end(`rows: ${buildAllocReport(rows)}\n`);
-    });
-  } else if (url.pathname === '/health') {
-    res.end('ok\n');
-  } else {
+  if (!handleWork(req, res, (labels, fn) => Pyroscope.wrapWithLabels(labels, fn))) {
     res.statusCode = 404;
     res.end('not found\n');
   }
-}
-
-async function driveLoad(base: string, s: Settings): Promise<number> {
-  const deadline = Date.now() + s.durationMs;
-  let ok = 0;
-  for (let i = 0; i < s.requests && Date.now() < deadline; i++) {
-    const res = await fetch(base + (i % 2 === 0 ? '/slow' : '/alloc'), { signal: AbortSignal.timeout(10000) });
-    await res.text();
-    if (res.ok) {
-      ok++;
-    }
-    if (s.pauseMs > 0) {
-      await new Promise((r) => setTimeout(r, s.pauseMs));
-    }
-  }
-  return ok;
 }
 
 async function main(): Promise<void> {
@@ -118,7 +81,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void finish(-1));
   process.on('SIGINT', () => void finish(-1));
-  await finish(await driveLoad(base, s));
+  await finish(await driveLoad(base, s.requests, s.durationMs, s.pauseMs));
 }
 
 main().catch((err: unknown) => {
