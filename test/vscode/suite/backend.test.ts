@@ -1,0 +1,193 @@
+/**
+ * Pulling production profiles inside a real VS Code: the REAL Pyroscope server fed by the REAL Node
+ * agent (@pyroscope/nodejs, esbuild bundle with source maps), started by test/e2e/backend/liveStack.ts.
+ * The extension connects through its own command, the pulled profile goes to the shared session, and
+ * the agent's slow function lights up in the .ts source (the workspace's copy, via path mappings);
+ * auto-refresh pulls again while the agent keeps pushing; a failing connection keeps the last good view.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { PyroscopeClient } from '../../../src/core/backend/pyroscopeClient';
+import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
+import { recordMetric } from '../support/metrics';
+
+interface BackendState {
+  following: boolean;
+  query?: { connection: string; service: string; profileType: string };
+  fetching: boolean;
+  paused: boolean;
+  focused: boolean;
+  lastUpdated?: number;
+  fetchCount: number;
+  lastError?: { code: string; message: string };
+  statusText: string;
+  method?: string;
+  truncation?: { total: number; share: number; truncated: boolean };
+  source?: { kind: string; label: string; service?: string; window?: string };
+}
+interface Stats {
+  loaded: boolean;
+  profileId?: number;
+  statusText?: string;
+}
+interface Applied {
+  gutter: { line: number; level: number }[];
+}
+
+const backend = () => vscode.commands.executeCommand<BackendState>('profileLens._test.backend');
+const stats = () => vscode.commands.executeCommand<Stats>('profileLens._test.stats');
+const AGENT_SRC = path.join(REPO_ROOT, 'test/pyroscope/agents/node/src');
+
+describe('backend: pulling from a real Pyroscope server', function () {
+  this.timeout(10 * 60_000);
+  let stack: ChildProcess | undefined;
+  let url = '';
+  let wallType = '';
+  let agentCopy = '';
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    await activateExtension();
+    const tsx = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
+    // The repository's Node (on PATH), not the extension host's runtime: the agent loads native addons.
+    const env = { ...process.env };
+    delete env.ELECTRON_RUN_AS_NODE;
+    const child = spawn('node', [tsx, path.join(REPO_ROOT, 'test/e2e/backend/liveStack.ts'), '--duration', '90000'], {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env,
+    });
+    stack = child;
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    const ready = await waitFor('the Pyroscope stack (server + Node agent)', () => {
+      if (child.exitCode !== null) throw new Error(`liveStack exited ${child.exitCode}:\n${out.slice(-3000)}`);
+      return /READY (\{.*\})/.exec(out)?.[1];
+    }, 15 * 60_000, 250);
+    url = (JSON.parse(ready) as { url: string }).url;
+    const services = await new PyroscopeClient({ connection: { name: 'probe', url, auth: 'none' } }).services({ kind: 'last', ms: 3_600_000 });
+    wallType = services.find((s) => s.name === 'profile-lens-node-demo')?.profileTypes.find((t) => t.startsWith('wall:wall:')) ?? '';
+    assert.ok(wallType, JSON.stringify(services));
+    // The user's checkout of the service: the agent's sources inside the workspace, mapped from the
+    // paths the agent reports.
+    agentCopy = path.join(workspaceRoot(), 'pyroscope-agent');
+    cpSync(AGENT_SRC, agentCopy, { recursive: true });
+    const config = vscode.workspace.getConfiguration();
+    await config.update('profileLens.pathMappings', [{ from: AGENT_SRC, to: agentCopy }], vscode.ConfigurationTarget.Workspace);
+    await config.update('profileLens.connections', [{ name: 'e2e', url, auth: 'none' }, { name: 'down', url: 'http://127.0.0.1:9', auth: 'none' }], vscode.ConfigurationTarget.Global);
+    await config.update('profileLens.backend.refreshIntervalSeconds', 5, vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    if (stack && stack.exitCode === null) {
+      stack.kill('SIGTERM');
+      await new Promise((r) => stack!.once('exit', r));
+    }
+    const config = vscode.workspace.getConfiguration();
+    await config.update('profileLens.connections', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('profileLens.backend.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('profileLens.pathMappings', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('Connect to Pyroscope loads the pulled profile into the session: status bar, hot .ts lines', async () => {
+    const t0 = Date.now();
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    const state = await waitFor('the pulled profile', async () => {
+      const s = await backend();
+      return s.source ? s : undefined;
+    }, 60_000, 100);
+    recordMetric('backend: connect → profile shown', Date.now() - t0, 'ms');
+    assert.equal(state.source!.kind, 'pyroscope');
+    assert.equal(state.source!.service, 'profile-lens-node-demo');
+    assert.equal(state.source!.window, 'last 1 h');
+    assert.match(state.statusText, /updated \d+ s ago|refreshing/);
+    const st = await stats();
+    assert.equal(st.loaded, true);
+    assert.match(st.statusText ?? '', /e2e · profile-lens-node-demo/);
+
+    const hot = path.join(agentCopy, 'hotPath.ts');
+    const doc = await vscode.workspace.openTextDocument(hot);
+    await vscode.window.showTextDocument(doc);
+    const decl = readFileSync(hot, 'utf8').split('\n').findIndex((l) => l.includes('export function slowPrimeCount')) + 1;
+    const applied = await waitFor('decorations on hotPath.ts', async () => {
+      const d = await vscode.commands.executeCommand<{ decorations?: Applied }>('profileLens._test.decorations', doc.uri);
+      return d?.decorations?.gutter.length ? d.decorations : undefined;
+    }, 20_000, 100);
+    assert.ok(applied.gutter.some((g) => g.line === decl && g.level > 0), `slowPrimeCount (line ${decl}) is hot: ${JSON.stringify(applied.gutter)}`);
+  });
+
+  it('refreshes on the interval while the window is focused (and only then), as the agent keeps pushing', async () => {
+    const before = await backend();
+    assert.equal(before.following, true);
+    if (before.focused) {
+      const after = await waitFor('an automatic refresh', async () => {
+        const s = await backend();
+        return s.fetchCount > before.fetchCount && !s.fetching && s.lastUpdated! > before.lastUpdated! ? s : undefined;
+      }, 30_000, 200);
+      assert.ok(after.truncation!.total >= before.truncation!.total, 'more data as the agent pushes');
+    } else {
+      // headless browser without focus: auto-refresh must wait; Refresh Now still pulls
+      await new Promise((r) => setTimeout(r, 7000));
+      assert.equal((await backend()).fetchCount, before.fetchCount, 'no refresh while unfocused');
+      await vscode.commands.executeCommand('profileLens.refreshNow');
+      await waitFor('a manual refresh', async () => {
+        const s = await backend();
+        return s.fetchCount > before.fetchCount && !s.fetching && s.lastUpdated! > before.lastUpdated! ? s : undefined;
+      }, 30_000, 200);
+    }
+  });
+
+  it('Pause Auto-Refresh stops refreshing; Resume starts again', async () => {
+    await vscode.commands.executeCommand('profileLens.pauseAutoRefresh');
+    const paused = await backend();
+    assert.equal(paused.paused, true);
+    assert.match(paused.statusText, /paused/);
+    await new Promise((r) => setTimeout(r, 6000));
+    assert.equal((await backend()).fetchCount, paused.fetchCount);
+    await vscode.commands.executeCommand('profileLens.resumeAutoRefresh');
+    assert.equal((await backend()).paused, false);
+  });
+
+  it('a connection that fails keeps the last good profile on screen and says why', async () => {
+    const before = await stats();
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'down', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    const s = await waitFor('the failure', async () => {
+      const b = await backend();
+      return b.lastError ? b : undefined;
+    }, 30_000, 100);
+    assert.equal(s.lastError!.code, 'unreachable');
+    assert.match(s.lastError!.message, /127\.0\.0\.1:9/);
+    assert.match(s.statusText, /refresh failed/);
+    const after = await stats();
+    assert.equal(after.loaded, true);
+    assert.equal(after.profileId, before.profileId, 'last good profile kept');
+  });
+
+  it('switching back to the earlier query is served from the cache at once', async () => {
+    const before = await backend();
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    const s = await backend();
+    assert.equal(s.query!.connection, 'e2e');
+    assert.ok(s.lastUpdated !== undefined, 'a cached result is there immediately');
+    assert.equal(s.lastError, undefined);
+    void before;
+  });
+
+  it('loading a profile from elsewhere stops following the backend', async () => {
+    const file = path.join(REPO_ROOT, 'test/fixtures/node/profiles/bundle-time-lines.pb.gz');
+    const r = await vscode.commands.executeCommand<{ ok: boolean; error?: string }>('profileLens.openProfile', vscode.Uri.file(file));
+    assert.equal(r.ok, true, r.error);
+    const s = await waitFor('detached', async () => {
+      const b = await backend();
+      return b.following ? undefined : b;
+    }, 10_000, 100);
+    assert.equal(s.source, undefined);
+    const count = s.fetchCount;
+    await new Promise((r2) => setTimeout(r2, 6000));
+    assert.equal((await backend()).fetchCount, count, 'no more fetches once detached');
+  });
+});
