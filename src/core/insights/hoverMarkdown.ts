@@ -2,7 +2,7 @@
  * The hover on a hot line: markdown built from the index, pure. Every profile string is escaped;
  * links are produced by the caller (`HoverLinks`), which decides which commands they may run.
  */
-import { formatPercent, formatValue, sampleTypeTitle } from '../format';
+import { formatPercent, formatValue } from '../format';
 import { PositionKind, type Line1 } from '../model';
 import type { IndexView } from './indexView';
 
@@ -46,7 +46,7 @@ function baseName(p: string): string {
 function cell(view: IndexView, values: Float64Array, i: number, t: number): string {
   const v = view.value(values, i, t);
   const st = view.index.sampleTypes[t];
-  return `${formatPercent(view.share(v, t))} · ${formatValue(v, st.unit)}`;
+  return `${formatPercent(view.share(v, t))} (${formatValue(v, st.unit)})`;
 }
 
 export function approximateNote(kind: number, candidates?: Line1[]): string | undefined {
@@ -64,36 +64,53 @@ export function approximateNote(kind: number, candidates?: Line1[]): string | un
   }
 }
 
+/** Index of a "samples" count type (pprof "samples"/"sample" count), -1 when the profile has none. */
+export function sampleCountType(view: IndexView): number {
+  return view.index.sampleTypes.findIndex((t) => /^samples?$/.test(t.type) && t.unit === 'count');
+}
+
+function sampleCount(view: IndexView, values: Float64Array, i: number, records: Uint32Array): number {
+  const t = sampleCountType(view);
+  return t >= 0 ? view.value(values, i, t) : records[i];
+}
+
+function plural(n: number, word: string): string {
+  return `${Math.round(n).toLocaleString('en-US')} ${word}${Math.round(n) === 1 ? '' : 's'}`;
+}
+
 export function buildHoverMarkdown(view: IndexView, h: HoverInput, links: HoverLinks): string {
   const { index } = view;
   const out: string[] = [];
   const file = index.files[h.file];
-  out.push(`**Profile Lens** — line ${h.line} of ${escapeMarkdown(baseName(file?.path ?? ''))}`);
+  const fns = index.functions;
+  const fnName = h.fn >= 0 ? escapeMarkdown(view.name(h.fn) || '(anonymous)') : '';
+  out.push(`**Profile Lens** · line ${h.line} of ${escapeMarkdown(baseName(file?.path ?? ''))}`);
   out.push('');
-  if (h.row >= 0) {
-    out.push('| this line | self | total |', '|:--|--:|--:|');
-    for (const t of h.types) {
-      out.push(`| ${escapeMarkdown(sampleTypeTitle(index.sampleTypes[t]))} | ${cell(view, index.lines.self, h.row, t)} | ${cell(view, index.lines.total, h.row, t)} |`);
-    }
-    out.push('');
-    const n = index.lines.samples[h.row];
-    out.push(`${n.toLocaleString('en-US')} sample${n === 1 ? '' : 's'} touch this line.`);
+  if (h.fn >= 0) {
+    const at = fns.startLine[h.fn] > 0 && fns.startLine[h.fn] !== h.line ? ` (line ${fns.startLine[h.fn]})` : '';
+    out.push(`in **${fnName}**${at} · [$(flame) Open in flame graph](${links.flameGraph(h.fn)})`);
     out.push('');
   }
-  if (h.fn >= 0) {
-    const fns = index.functions;
-    const name = escapeMarkdown(view.name(h.fn) || '(anonymous)');
-    out.push(`---`, '');
-    const at = fns.startLine[h.fn] > 0 ? ` (line ${fns.startLine[h.fn]})` : '';
-    out.push(`**${name}**${at} · [Open in flame graph](${links.flameGraph(h.fn)})`);
-    out.push('');
-    out.push('| function | self | total |', '|:--|--:|--:|');
-    for (const t of h.types) {
-      out.push(`| ${escapeMarkdown(sampleTypeTitle(index.sampleTypes[t]))} | ${cell(view, fns.self, h.fn, t)} | ${cell(view, fns.total, h.fn, t)} |`);
+  // When the line carries exactly the function's cost (function-level profiles), one row says it all.
+  const same =
+    h.row >= 0 &&
+    h.fn >= 0 &&
+    h.types.every((t) => view.value(index.lines.self, h.row, t) === view.value(fns.self, h.fn, t) && view.value(index.lines.total, h.row, t) === view.value(fns.total, h.fn, t));
+  out.push('| | self | total |', '|:--|--:|--:|');
+  for (const t of h.types) {
+    const type = escapeMarkdown(index.sampleTypes[t].type);
+    if (h.row >= 0) {
+      const label = same ? type : `${type} · this line`;
+      out.push(`| ${label} | ${cell(view, index.lines.self, h.row, t)} | ${cell(view, index.lines.total, h.row, t)} |`);
     }
-    out.push('');
-    out.push(`${fns.samples[h.fn].toLocaleString('en-US')} samples in this function.`);
-    out.push('');
+    if (h.fn >= 0 && !same) out.push(`| ${type} · ${fnName} | ${cell(view, fns.self, h.fn, t)} | ${cell(view, fns.total, h.fn, t)} |`);
+  }
+  out.push('');
+  const counts: string[] = [];
+  if (h.row >= 0) counts.push(`${plural(sampleCount(view, index.lines.total, h.row, index.lines.samples), 'sample')} on this line`);
+  if (h.fn >= 0 && !same) counts.push(`${plural(sampleCount(view, fns.total, h.fn, fns.samples), 'sample')} in ${fnName}`);
+  if (counts.length) out.push(counts.join(' · '), '');
+  if (h.fn >= 0) {
     const t0 = h.types[0];
     const total = index.totals[t0] ?? 0;
     const list = (items: { fn: number; weight: number }[]) =>

@@ -38,10 +38,18 @@ const BAR_COLORS: [string, string][] = [
   ['#c21d1d', '#ff3d2e'],
 ];
 
-/** A heat bar for the gutter: wider and redder with the level. */
-function gutterIcon(level: number, color: string): vscode.Uri {
-  const width = 3 + level * 2; // 5..13 of 16
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16"><rect x="1" y="2" width="${width}" height="12" rx="1.5" fill="${color}"/></svg>`;
+/**
+ * A heat meter for the gutter: five small bars of rising height, the first `level` of them filled.
+ * Reads as intensity and cannot be mistaken for a breakpoint (a filled dot or square).
+ */
+function gutterIcon(level: number, color: string, empty: string): vscode.Uri {
+  const bars: string[] = [];
+  for (let i = 0; i < HEAT_LEVELS; i++) {
+    const h = 4 + i * 2.5;
+    const fill = i < level ? color : empty;
+    bars.push(`<rect x="${1 + i * 3}" y="${14 - h}" width="2" height="${h}" rx="0.5" fill="${fill}"/>`);
+  }
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">${bars.join('')}</svg>`;
   return vscode.Uri.parse(`data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`);
 }
 
@@ -70,8 +78,8 @@ export class DecorationController extends Disposable {
       this.gutterTypes.push(
         this.register(
           createType({
-            light: { gutterIconPath: gutterIcon(level, light) },
-            dark: { gutterIconPath: gutterIcon(level, dark) },
+            light: { gutterIconPath: gutterIcon(level, light, '#00000022') },
+            dark: { gutterIconPath: gutterIcon(level, dark, '#ffffff26') },
             gutterIconSize: 'contain',
             overviewRulerColor: new vscode.ThemeColor(HEAT_COLORS[level - 1]),
             overviewRulerLane: vscode.OverviewRulerLane.Right,

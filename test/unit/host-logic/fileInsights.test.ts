@@ -109,9 +109,13 @@ describe('file insights on a real @datadog/pprof profile (lineNumbers, tsc build
       { openFunction: (f) => (links.push(view.name(f)), `command:open?${f}`), flameGraph: (f) => `command:fg?${f}` },
     );
     assert.match(md, /line \d+ of main\\\.ts/);
-    assert.match(md, /\| wall \\\(nanoseconds\\\) \| [\d.<]+% · [\d.]+ (ms|s|µs|ns) \| [\d.]+% · [\d.]+ (ms|s) \|/);
-    assert.match(md, /\| sample \\\(count\\\) \|/);
-    assert.match(md, /\*\*run\*\* \(line 37\) · \[Open in flame graph\]\(command:fg\?\d+\)/);
+    assert.match(md, /\| wall · this line \| [\d.<]+% \([\d.]+ (ms|s|µs|ns)\) \| [\d.]+% \([\d.]+ (ms|s)\) \|/);
+    assert.match(md, /\| wall · run \| [\d.<]+% \([\d.]+ (ms|s|µs|ns)\) \| [\d.]+% \([\d.]+ (ms|s)\) \|/);
+    assert.match(md, /\| sample · this line \| [\d.<]+% \(\d+\) \|/);
+    // sample counts come from the profile's "sample" count type, not from the number of pprof records
+    const countRow = index.lines.total[call.row * index.sampleTypes.length + 0];
+    assert.match(md, new RegExp(`${countRow} samples? on this line`));
+    assert.match(md, /in \*\*run\*\* \(line 37\) · \[\$\(flame\) Open in flame graph\]\(command:fg\?\d+\)/);
     assert.match(md, /Calls: \[handle\w+\]\(command:open\?\d+\)/);
     assert.ok(links.includes('handleParse'));
     assert.match(md, /changed on disk after the profile was taken/);
