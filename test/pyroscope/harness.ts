@@ -22,6 +22,8 @@ export interface Running {
   stop(): Promise<void>;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** Resolves with the exit code (128 when killed by a signal) once the process has exited. */
+  exited: Promise<number | null>;
 }
 
 export interface PyroscopeServer extends Running {
@@ -185,7 +187,7 @@ export async function startPyroscope(opts: StartPyroscopeOptions = {}): Promise<
     await stop();
     throw err;
   }
-  return { url, pid: proc.pid, version: pinnedPyroscopeVersion(), dataDir, stop, output: proc.output };
+  return { url, pid: proc.pid, version: pinnedPyroscopeVersion(), dataDir, stop, output: proc.output, exited: proc.exitPromise };
 }
 
 export interface AgentOptions {
@@ -350,7 +352,7 @@ async function startAgent(cmd: string, args: string[], env: Record<string, strin
     return Number(m[1]);
   });
   done.catch(() => undefined); // callers that only stop() need not handle it
-  return { url, pid: proc.pid, serviceName, done, stop: proc.stop, output: proc.output };
+  return { url, pid: proc.pid, serviceName, done, stop: proc.stop, output: proc.output, exited: proc.exitPromise };
 }
 
 interface Launched {

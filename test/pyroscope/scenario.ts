@@ -5,9 +5,10 @@
 // non-empty profiles containing the deliberately slow functions. Also checks the net/http/pprof
 // service's live endpoint.
 //
-//   test/pyroscope/scenario [--duration 25] [--keep] [--no-node-source-mapper]
+//   test/pyroscope/scenario [--duration 25] [--keep | --keep-load S] [--no-node-source-mapper]
 //
-// --keep leaves the server running (prints its URL) until Ctrl-C. Exit code 0 only when every
+// --keep leaves the server running (prints its URL) until Ctrl-C; --keep-load S also runs the
+// Go and Node agents again for S more seconds (bounded) so a client sees data change. Exit code 0 only when every
 // check passed; the last line is "scenario: N passed, N failed".
 import { Profile } from 'pprof-format';
 import * as fs from 'node:fs';
@@ -29,14 +30,21 @@ import {
 interface Args {
   durationS: number;
   keep: boolean;
+  keepLoadS: number;
   nodeSourceMapper: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { durationS: 25, keep: false, nodeSourceMapper: true };
+  const a: Args = { durationS: 25, keep: false, keepLoadS: 0, nodeSourceMapper: true };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--keep') {
       a.keep = true;
+    } else if (argv[i] === '--keep-load') {
+      a.keep = true;
+      a.keepLoadS = Number(argv[++i]);
+      if (!(a.keepLoadS > 0 && a.keepLoadS <= 3600)) {
+        throw new Error('--keep-load must be 1..3600 seconds');
+      }
     } else if (argv[i] === '--duration') {
       a.durationS = Number(argv[++i]);
     } else if (argv[i] === '--no-node-source-mapper') {
@@ -339,6 +347,7 @@ async function main(): Promise<void> {
   }
   let server: PyroscopeServer | undefined;
   const agents: Agent[] = [];
+  const tags = { env: 'test', region: 'local' };
   const cleanup = async (): Promise<void> => {
     await Promise.all(agents.map((a) => a.stop()));
     if (server) {
@@ -355,9 +364,8 @@ async function main(): Promise<void> {
     const ts = Date.now();
     server = await startPyroscope();
     console.log(`\n== Pyroscope ${server.version} ready at ${server.url} in ${((Date.now() - ts) / 1000).toFixed(1)} s (pid ${server.pid}, data ${server.dataDir})`);
-    const go = await startGoAgent({ serverUrl: server.url, durationMs: args.durationS * 1000, tags: { env: 'test', region: 'local' } });
+    const go = await startGoAgent({ serverUrl: server.url, durationMs: args.durationS * 1000, tags });
     agents.push(go);
-    const tags = { env: 'test', region: 'local' };
     // Two Node agents: one maps frames with the SDK's SourceMapper (.ts arrives), one does not
     // (frames name the esbuild bundle; the client maps them with service.js.map).
     const node = await startNodeAgent({ serverUrl: server.url, durationMs: args.durationS * 1000, sourceMapper: args.nodeSourceMapper, tags });
@@ -376,9 +384,17 @@ async function main(): Promise<void> {
     await verifyPprofService();
 
     if (args.keep) {
+      if (args.keepLoadS > 0) {
+        const ms = args.keepLoadS * 1000;
+        agents.push(await startGoAgent({ serverUrl: server.url, durationMs: ms, tags }));
+        agents.push(await startNodeAgent({ serverUrl: server.url, durationMs: ms, sourceMapper: args.nodeSourceMapper, tags }));
+        agents.push(await startNodeAgent({ serverUrl: server.url, app: 'profile-lens-node-demo-raw', durationMs: ms, sourceMapper: false, tags }));
+        console.log(`\nagents load the server again for ${args.keepLoadS} s`);
+      }
       console.log(`\nPyroscope is running at ${server.url} (pid ${server.pid}); Ctrl-C to stop.`);
       console.log(`scenario: ${passed} passed, ${failed} failed`);
-      await new Promise(() => undefined);
+      const code = await server.exited;
+      check(false, 'server kept running', `it exited with code ${code}:\n${server.output().slice(-2000)}`);
     }
   } catch (err) {
     check(false, 'scenario ran to the end', err instanceof Error ? err.message : String(err));
