@@ -397,7 +397,10 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
         }
         const fid = originalFile(map, g, pos.source, profilePath, selfW[f]);
         if (fid < 0) {
+          // The original source is unavailable: stay on the generated position, but the map still
+          // knows the function's original name.
           symbols.file[f] = generatedId();
+          if (fn && fns) symbols.name[f] = intern(originalName(map, fns, fn, name, -1));
           continue;
         }
         symbols.file[f] = fid;

@@ -11,7 +11,8 @@ import type { LoadOptions } from '../../../src/core/engine';
 import { PositionKind, type RawProfile } from '../../../src/core/model';
 import { symbolize, type SymbolizeResult } from '../../../src/core/symbolize/symbolize';
 
-export const FIXTURE = path.resolve(__dirname, '../../fixtures/node');
+/** The committed fixtures, or a fresh run of the generator (`PL_NODE_FIXTURES=<its --out dir>`). */
+export const FIXTURE = process.env.PL_NODE_FIXTURES ? path.resolve(process.env.PL_NODE_FIXTURES) : path.resolve(__dirname, '../../fixtures/node');
 export const WS = path.join(FIXTURE, 'workspace');
 export const PROFILES = path.join(FIXTURE, 'profiles');
 export const DEPLOY = '/tmp/profile-lens-fixture/usr/src/app';

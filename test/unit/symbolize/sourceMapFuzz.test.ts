@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadSourceMapText } from '../../../src/core/symbolize/sourceMapLoader';
 
-const WS = path.resolve(__dirname, '../../fixtures/node/workspace');
+const WS = path.resolve(__dirname, '../../fixtures/node/workspace'); // the committed maps (deterministic)
 const bundleMap = readFileSync(path.join(WS, 'build/app.min.js.map'), 'utf8');
 const tscMap = readFileSync(path.join(WS, 'lib/matrix.js.map'), 'utf8');
 
