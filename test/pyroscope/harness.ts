@@ -242,18 +242,29 @@ export interface NodeAgentBundle {
 export async function buildNodeAgent(outDir = nodeAgentOutDir): Promise<NodeAgentBundle> {
   const esbuild = await import('esbuild');
   const sourceDir = path.join(pyroscopeDir, 'agents', 'node', 'src');
-  await esbuild.build({
-    entryPoints: [path.join(sourceDir, 'service.ts'), path.join(sourceDir, 'pprofService.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: true,
-    outdir: outDir,
-    // Native addons: loaded from node_modules at run time.
-    external: ['@pyroscope/nodejs', '@datadog/pprof'],
-    logLevel: 'error',
-  });
+  // Several test processes may share this checkout: build into a sibling temp folder (same
+  // depth, so the maps' relative source paths stay right) and rename each file into place.
+  const tmp = `${outDir}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await esbuild.build({
+      entryPoints: [path.join(sourceDir, 'service.ts'), path.join(sourceDir, 'pprofService.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: true,
+      outdir: tmp,
+      // Native addons: loaded from node_modules at run time.
+      external: ['@pyroscope/nodejs', '@datadog/pprof'],
+      logLevel: 'error',
+    });
+    fs.mkdirSync(outDir, { recursive: true });
+    for (const f of fs.readdirSync(tmp)) {
+      fs.renameSync(path.join(tmp, f), path.join(outDir, f));
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
   const bundle = path.join(outDir, 'service.js');
   return { bundle, map: `${bundle}.map`, pprofBundle: path.join(outDir, 'pprofService.js'), sourceDir };
 }
