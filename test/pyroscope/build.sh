@@ -32,15 +32,16 @@ build_one() { # name module-dir package version extra-ldflags hash-extra [go bui
     echo "$name $out reused 0s"
     return
   fi
-  local log="$cache/$name-build.log"
+  local log="$out.build-$$.log"
   echo "build.sh: building $name $version in $dir (log: $log) ..." >&2
-  if ! (cd "$dir" && go build "$@" -tags netgo -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg") >"$log" 2>&1; then
+  if ! (cd "$dir" && go build "$@" -tags netgo -ldflags "-s -w $ldflags" -o "$out.tmp.$$" "$pkg") >"$log" 2>&1; then
     tail -40 "$log" >&2
     echo "build.sh: building $name failed (full log: $log)" >&2
-    rm -f "$out.tmp"
+    rm -f "$out.tmp.$$"
     exit 1
   fi
-  mv "$out.tmp" "$out"
+  mv "$out.tmp.$$" "$out"
+  rm -f "$log"
   echo "$name $out built $((SECONDS - t0))s"
 }
 
