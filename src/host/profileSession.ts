@@ -4,7 +4,7 @@
  * Loading runs in the engine worker; a failed load leaves the last good profile in place.
  */
 import * as vscode from 'vscode';
-import type { Engine, LoadOptions } from '../core/engine';
+import type { Engine, LoadOptions, PathMapping } from '../core/engine';
 import type { ProfileIndex } from '../core/model';
 
 export type ProfileSourceKind = 'file' | 'pyroscope' | 'pprof-url' | 'demo';
@@ -22,6 +22,11 @@ export interface ProfileSource {
   uri?: string;
   /** the profile may be truncated by the server: share of the total in "other" */
   truncatedShare?: number;
+  /**
+   * path mappings the source itself brings (e.g. Pyroscope's `service_root_path` label → the workspace
+   * folder), added to the user's `profileLens.pathMappings` (the longest matching prefix wins)
+   */
+  pathMappings?: PathMapping[];
 }
 
 export interface LoadedProfile {
@@ -87,7 +92,9 @@ export class ProfileSession implements vscode.Disposable {
   async load(bytes: Uint8Array, source: ProfileSource): Promise<LoadedProfile | undefined> {
     const seq = ++this.loadSeq;
     const options = await this.loadOptions();
-    const result = await this.engine.load(bytes, { ...options, sourceName: source.label });
+    const pathMappings = source.pathMappings?.length ? [...options.pathMappings, ...source.pathMappings] : options.pathMappings;
+    // The worker engine transfers (detaches) the buffer it gets: give it a copy, keep `bytes` for reload().
+    const result = await this.engine.load(bytes.slice(), { ...options, pathMappings, sourceName: source.label });
     if (seq !== this.loadSeq) {
       void this.engine.release(result.id);
       return undefined;

@@ -11,6 +11,7 @@ import { formatMatcher, parseMatcher, profileTypeLabel, type LabelMatcher } from
 import { fetchPprofEndpoint, PPROF_KINDS, type PprofKind } from '../../core/backend/pprofEndpoint';
 import { normalizeBaseUrl, PyroscopeClient, type BackendConnection, type FetchedProfile, type ServiceInfo } from '../../core/backend/pyroscopeClient';
 import { RefreshScheduler, type SchedulerEvent } from '../../core/backend/refreshScheduler';
+import { serviceRootMappings } from '../../core/backend/serviceRootMappings';
 import { formatAge, parseWindow, PRESET_WINDOWS, windowKey, windowLabel, type TimeWindow } from '../../core/backend/timeWindow';
 import { Commands, ContextKeys, Settings, registerCommand, setContext } from '../contributions';
 import { Disposable } from '../disposable';
@@ -559,6 +560,13 @@ export class BackendController extends Disposable {
     signal.addEventListener('abort', onAbort);
     const progress = delayedProgress(`Profile Lens: fetching ${q.service} · ${profileTypeLabel(q.profileType)} · ${windowLabel(q.window)} from "${conn.name}"`, () => inner.abort(), interactive ? 500 : 3000);
     try {
+      if (!this.services.has(conn.name)) {
+        // the service's labels (service_root_path, service_repository) help mapping paths; best effort
+        this.services.set(conn.name, await client.services(q.window, { signal: inner.signal }).catch((e: unknown) => {
+          if (isBackendError(e, 'cancelled')) throw e;
+          return [];
+        }));
+      }
       return await client.fetchProfile({ ...q, maxNodes: settings.maxNodes }, {
         signal: inner.signal,
         onProgress: (p) => progress.report(`${(p.received / (1 << 20)).toFixed(1)} MB${p.total ? ` of ${(p.total / (1 << 20)).toFixed(1)} MB` : ''}`, p.total ? p.received / p.total : undefined),
@@ -614,6 +622,10 @@ export class BackendController extends Disposable {
       profileType: e.query.profileType,
       window: windowLabel(e.query.window),
       truncatedShare: r.truncation.truncated ? r.truncation.share : undefined,
+      pathMappings: serviceRootMappings(
+        this.services.get(e.query.connection)?.find((s) => s.name === e.query.service),
+        (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+      ),
     };
     const previousSource = this.ourSource;
     const previousResult = this.ourResult;

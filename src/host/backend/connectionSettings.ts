@@ -3,7 +3,8 @@
  * backend's numeric settings. Hand-edited or hostile entries are skipped, never thrown on.
  */
 import * as vscode from 'vscode';
-import type { AuthKind, BackendConnection } from '../../core/backend/pyroscopeClient';
+import { parseConnections } from '../../core/backend/parseConnections';
+import type { BackendConnection } from '../../core/backend/pyroscopeClient';
 
 export const CONNECTIONS = 'profileLens.connections';
 export const REFRESH_INTERVAL = 'profileLens.backend.refreshIntervalSeconds';
@@ -16,29 +17,6 @@ export interface BackendSettings {
   timeoutMs: number;
   maxResponseBytes: number;
   maxNodes: number;
-}
-
-const AUTH: readonly AuthKind[] = ['none', 'basic', 'bearer'];
-
-/** Valid connections from a settings value (anything else is dropped; first of a duplicate name wins). */
-export function parseConnections(raw: unknown): BackendConnection[] {
-  if (!Array.isArray(raw)) return [];
-  const out: BackendConnection[] = [];
-  for (const item of raw) {
-    if (!item || typeof item !== 'object') continue;
-    const c = item as Record<string, unknown>;
-    if (typeof c.name !== 'string' || !c.name.trim() || typeof c.url !== 'string' || !c.url.trim()) continue;
-    if (out.some((o) => o.name === c.name)) continue;
-    const auth = AUTH.includes(c.auth as AuthKind) ? (c.auth as AuthKind) : 'none';
-    out.push({
-      name: c.name.trim().slice(0, 100),
-      url: c.url.trim(),
-      auth,
-      user: typeof c.user === 'string' && c.user ? c.user : undefined,
-      tenant: typeof c.tenant === 'string' && c.tenant ? c.tenant : undefined,
-    });
-  }
-  return out;
 }
 
 export function readConnections(): BackendConnection[] {

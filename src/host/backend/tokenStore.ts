@@ -6,7 +6,7 @@
  * in globalState (origins are not secret); token values never leave SecretStorage except into the
  * Authorization header of a request to their own origin.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { originOf } from '../../core/backend/backendError';
 import type { BackendConnection } from '../../core/backend/pyroscopeClient';
 

@@ -7,6 +7,7 @@ import { pprofOtherShare } from '../../../src/core/backend/pprofOtherShare';
 import { pprofEndpointUrl } from '../../../src/core/backend/pprofEndpoint';
 import { ProtoWriter, wireFields } from '../../../src/core/backend/protoWire';
 import { extractPprof, normalizeBaseUrl } from '../../../src/core/backend/pyroscopeClient';
+import { serviceRootMappings } from '../../../src/core/backend/serviceRootMappings';
 import { formatAge, parseWindow, resolveWindow, windowKey, windowLabel } from '../../../src/core/backend/timeWindow';
 import { buildPprof } from './pprofBuilder';
 
@@ -134,5 +135,19 @@ describe('backend: URLs and origins', () => {
     assert.equal(retryDelay(policy, 9, undefined), 1000);
     assert.equal(retryDelay(policy, 1, '0.25'), 250);
     assert.equal(retryDelay(policy, 1, '3600'), 1000);
+  });
+});
+
+describe('backend: service_root_path / service_repository → path mapping', () => {
+  it('maps the build-time repository root onto the workspace folder of the same repository', () => {
+    assert.deepEqual(serviceRootMappings({ rootPath: '/app/' }, ['/home/me/api']), [{ from: '/app', to: '/home/me/api' }]);
+    assert.deepEqual(
+      serviceRootMappings({ rootPath: '/home/runner/work/api/api', repository: 'https://github.com/acme/api.git' }, ['/w/web', '/w/api']),
+      [{ from: '/home/runner/work/api/api', to: '/w/api' }],
+    );
+    assert.deepEqual(serviceRootMappings({ rootPath: '/' }, ['/w']), []);
+    assert.deepEqual(serviceRootMappings({ rootPath: 'relative/x' }, ['/w']), []);
+    assert.deepEqual(serviceRootMappings({ repository: 'x' }, ['/w']), []);
+    assert.deepEqual(serviceRootMappings({ rootPath: '/app' }, []), []);
   });
 });
