@@ -183,12 +183,12 @@ describe('flame graph page in Chromium (real Go CPU profile)', function () {
     await fp.page.keyboard.press('s');
     await fp.page.waitForFunction(() => /Sandwich: main\.hashLoop/.test(document.querySelector('.crumbs').textContent));
     await fp.page.waitForTimeout(100);
+    await fp.page.screenshot({ path: path.join(SHOTS, 'flamegraph-page-sandwich.png') });
     // callers pane (top half, root at its bottom): its bottom row is main.hashLoop itself
     const half = Math.floor(box.height / 2);
     assert.ok(near(await fp.pixel(6, half - 10), colourOf(hot)));
     // callees pane (bottom half, root on top): also main.hashLoop
     assert.ok(near(await fp.pixel(6, half + 1 + 5), colourOf(hot)));
-    await fp.page.screenshot({ path: path.join(SHOTS, 'flamegraph-page-sandwich.png') });
     await fp.page.keyboard.press('Escape');
     await fp.page.waitForFunction(() => document.querySelector('.crumbs .crumb.current')?.textContent === 'main.hashLoop');
   });

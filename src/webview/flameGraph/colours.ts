@@ -64,6 +64,11 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
+/** True when node 0 is a real function (sandwich trees), not the engine's synthetic "all". */
+export function isFunctionRoot(tree: WireFlameTree): boolean {
+  return tree.count > 0 && (tree.file[0] >= 0 || (tree.name[0] > 0 && tree.strings[tree.name[0]] !== 'all'));
+}
+
 /** Whether the tree carries a baseline (a diff tree). */
 export function isDiffTree(tree: WireFlameTree): boolean {
   return !!tree.baseTotal && !!tree.baseSelf && tree.baseTotal.length === tree.count;
@@ -88,10 +93,12 @@ export function colourIndices(tree: WireFlameTree, mode: ColourMode, packages: M
   const n = tree.count;
   const out = new Uint16Array(n);
   out[0] = Slot.Root;
+  // a sandwich tree's root is the function itself: coloured like any frame
+  const first = isFunctionRoot(tree) ? 0 : 1;
   if (mode === 'diff' && isDiffTree(tree)) {
     let maxAbs = 0;
     for (let i = 1; i < n; i++) maxAbs = Math.max(maxAbs, Math.abs(diffDelta(tree, i)));
-    for (let i = 1; i < n; i++) {
+    for (let i = first; i < n; i++) {
       if (isOtherNode(tree, i)) { out[i] = Slot.Other; continue; }
       const d = maxAbs > 0 ? diffDelta(tree, i) / maxAbs : 0;
       // a change under 1% of the largest change is neutral
@@ -103,7 +110,7 @@ export function colourIndices(tree: WireFlameTree, mode: ColourMode, packages: M
   if (mode === 'heat') {
     let maxSelf = 0;
     for (let i = 1; i < n; i++) if (tree.self[i] > maxSelf) maxSelf = tree.self[i];
-    for (let i = 1; i < n; i++) {
+    for (let i = first; i < n; i++) {
       if (isOtherNode(tree, i)) { out[i] = Slot.Other; continue; }
       const r = maxSelf > 0 ? Math.sqrt(tree.self[i] / maxSelf) : 0;
       out[i] = Slot.First + Math.min(HEAT_LEVELS - 1, Math.floor(r * HEAT_LEVELS));
@@ -113,12 +120,20 @@ export function colourIndices(tree: WireFlameTree, mode: ColourMode, packages: M
   // packages get hues in order of first appearance (pre-order: the heaviest callers first), stepping
   // around the wheel so neighbours differ; each function gets one of three shades of its package's hue
   const byPackage = packages;
+  // slot per (name, file): by name id first (a name almost always has one file), a Map otherwise
+  const byName = new Int32Array(tree.strings.length).fill(-1);
+  const fileOfName = new Int32Array(tree.strings.length);
   const byFrame = new Map<number, number>();
   const stride = tree.files.length + 1;
-  for (let i = 1; i < n; i++) {
-    if (isOtherNode(tree, i)) { out[i] = Slot.Other; continue; }
-    const f = tree.file[i];
-    const frameId = tree.name[i] * stride + (f + 1);
+  const otherName = tree.strings.indexOf('other');
+  const names = tree.name;
+  const files = tree.file;
+  for (let i = first; i < n; i++) {
+    const nm = names[i];
+    const f = files[i];
+    if (nm === otherName && f < 0) { out[i] = Slot.Other; continue; }
+    if (byName[nm] >= 0 && fileOfName[nm] === f) { out[i] = byName[nm]; continue; }
+    const frameId = nm * stride + (f + 1);
     let slot = byFrame.get(frameId);
     if (slot === undefined) {
       const name = tree.strings[tree.name[i]];
@@ -131,6 +146,7 @@ export function colourIndices(tree: WireFlameTree, mode: ColourMode, packages: M
       slot = Slot.First + hue * PACKAGE_SHADES + (hash(name) % PACKAGE_SHADES);
       byFrame.set(frameId, slot);
     }
+    if (byName[nm] < 0) { byName[nm] = slot; fileOfName[nm] = f; }
     out[i] = slot;
   }
   return out;

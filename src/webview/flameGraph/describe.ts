@@ -4,7 +4,7 @@
  */
 import type { SampleType } from '../../core/model';
 import type { WireFlameTree } from '../../shared/protocol';
-import { diffDelta, isDiffTree } from './colours';
+import { diffDelta, isDiffTree, isFunctionRoot } from './colours';
 
 /** "1.23 s", "45.6 MB", "1,234 samples" */
 export function formatValue(v: number, unit: string): string {
@@ -57,7 +57,8 @@ export function fileLabel(tree: WireFlameTree, node: number): string {
 
 /** The label drawn in a bar: the function name, plus `:line` when the tree is merged by line. */
 export function frameLabel(tree: WireFlameTree, node: number, byLine: boolean): string {
-  if (node === 0) return 'all';
+  // the root is "all" in the engine's trees, the function itself in sandwich trees
+  if (node === 0 && !isFunctionRoot(tree)) return 'all';
   const name = tree.strings[tree.name[node]] || '(anonymous)';
   return byLine && tree.line[node] > 0 ? `${name}:${tree.line[node]}` : name;
 }

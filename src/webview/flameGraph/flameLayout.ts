@@ -71,24 +71,34 @@ export class FlameIndex {
   /** offset of node i's left edge from the root's left edge, in value units */
   readonly offset: Float64Array;
   readonly maxDepth: number;
+  /** deepest depth within node i's subtree */
+  readonly deepest: Uint16Array;
 
   constructor(readonly tree: WireFlameTree) {
     const n = tree.count;
     const end = new Int32Array(n);
     const offset = new Float64Array(n);
     const cursor = new Float64Array(n);
+    // hot loops over locals: property loads on the tree object would dominate on 1 M nodes
+    const parent = tree.parent;
+    const depth = tree.depth;
+    const total = tree.total;
+    const deepest = depth.slice(0, n);
     let maxDepth = 0;
     for (let i = 0; i < n; i++) end[i] = i + 1;
     for (let i = n - 1; i > 0; i--) {
-      const p = tree.parent[i];
+      const p = parent[i];
       if (end[i] > end[p]) end[p] = end[i];
+      if (deepest[i] > deepest[p]) deepest[p] = deepest[i];
     }
+    this.deepest = deepest;
     for (let i = 1; i < n; i++) {
-      const p = tree.parent[i];
-      offset[i] = cursor[p];
-      cursor[p] += tree.total[i];
-      cursor[i] = offset[i];
-      if (tree.depth[i] > maxDepth) maxDepth = tree.depth[i];
+      const p = parent[i];
+      const o = cursor[p];
+      offset[i] = o;
+      cursor[p] = o + total[i];
+      cursor[i] = o;
+      if (depth[i] > maxDepth) maxDepth = depth[i];
     }
     this.end = end;
     this.offset = offset;
@@ -291,8 +301,5 @@ export function rectOfNode(rects: Rects, node: number): number {
 
 /** Rows needed to show the zoom root's subtree (for scroll limits). */
 export function rowsNeeded(index: FlameIndex, zoom: number): number {
-  const { depth } = index.tree;
-  let max = depth[zoom];
-  for (let i = zoom; i < index.end[zoom]; i++) if (depth[i] > max) max = depth[i];
-  return max + 1;
+  return index.deepest[zoom] + 1;
 }

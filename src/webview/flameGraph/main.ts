@@ -108,7 +108,9 @@ const status = el('div', { class: 'status', role: 'status' });
 const canvas = el('canvas', { tabindex: '0', role: 'img', 'aria-label': 'Flame graph. Arrow keys move between frames, Enter zooms, Escape zooms out, O opens the source, S shows the sandwich view.' });
 const tooltip = el('div', { class: 'tooltip', role: 'tooltip', hidden: '' });
 const live = el('div', { class: 'sr-only', 'aria-live': 'polite' });
-const graph = el('div', { class: 'graph' }, canvas, tooltip);
+const callersLabel = el('div', { class: 'pane-label', hidden: '' });
+const calleesLabel = el('div', { class: 'pane-label', hidden: '' });
+const graph = el('div', { class: 'graph' }, canvas, callersLabel, calleesLabel, tooltip);
 root.append(toolbar, el('div', { class: 'subbar' }, crumbs, notes, legend), status, graph, live);
 
 // ---- state -----------------------------------------------------------------------------------
@@ -212,6 +214,16 @@ function layoutPanes(): void {
   } else if (renderer.panes.length === 1) {
     renderer.panes[0].top = 0;
     renderer.panes[0].height = h;
+  }
+  const sandwich = renderer.panes.length === 2;
+  callersLabel.hidden = !sandwich;
+  calleesLabel.hidden = !sandwich;
+  if (sandwich && tree && sandwichFn) {
+    const name = tree.strings[sandwichFn.nameStr] || '(anonymous)';
+    callersLabel.textContent = `↑ callers of ${name}`;
+    calleesLabel.textContent = `↓ callees of ${name}`;
+    callersLabel.style.top = '4px';
+    calleesLabel.style.top = `${renderer.panes[1].top + renderer.panes[1].height - 24}px`;
   }
   for (const p of renderer.panes) clampScroll(p);
 }

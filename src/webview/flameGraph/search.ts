@@ -44,14 +44,16 @@ export function searchFrames(index: FlameIndex, query: string, regex: boolean, w
   const under = new Uint8Array(n); // some ancestor-or-self matches
   let count = 0;
   let value = 0;
+  const { file, name, parent, total } = tree;
+  const endWithin = index.end[within];
   for (let i = 1; i < n; i++) {
-    const f = tree.file[i];
-    const hit = nameHit[tree.name[i]] || (f >= 0 && fileHit[f]);
-    const p = tree.parent[i];
+    const f = file[i];
+    const hit = nameHit[name[i]] || (f >= 0 && fileHit[f]);
+    const p = parent[i];
     if (hit) {
       matches[i] = 1;
       count++;
-      if (!under[p] && i >= within && i < index.end[within]) value += tree.total[i];
+      if (!under[p] && i >= within && i < endWithin) value += total[i];
     }
     under[i] = hit || under[p] ? 1 : 0;
   }
