@@ -175,19 +175,28 @@ export async function startPyroscope(opts: StartPyroscopeOptions = {}): Promise<
     await waitFor(
       async () => {
         if (proc.exited()) {
-          throw new Error(`pyroscope server exited early (code ${proc.exitCode()}):\n${proc.output().slice(-3000)}`);
+          throw new Error(`pyroscope server exited early (code ${proc.exitCode()}):\n${logTail(proc.output())}`);
         }
         const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
         return res?.status === 200;
       },
       opts.readyTimeoutMs ?? 120_000,
-      () => `pyroscope server not ready at ${url}/ready:\n${proc.output().slice(-3000)}`,
+      () => `pyroscope server not ready at ${url}/ready:\n${logTail(proc.output())}`,
     );
   } catch (err) {
     await stop();
     throw err;
   }
   return { url, pid: proc.pid, version: pinnedPyroscopeVersion(), dataDir, stop, output: proc.output, exited: proc.exitPromise };
+}
+
+/** The last lines of a server log without the harmless duplicate-proto warnings printed at start. */
+function logTail(out: string): string {
+  return out
+    .split('\n')
+    .filter((l) => !l.includes('proto: duplicate proto type registered'))
+    .join('\n')
+    .slice(-3000);
 }
 
 export interface AgentOptions {
