@@ -57,7 +57,8 @@ export interface CommandArgs {
   [Commands.selectSampleType]: [type?: string];
   [Commands.toggleAnnotations]: [];
   [Commands.clearProfile]: [];
-  [Commands.showUnresolvedPaths]: [];
+  /** with a mapping: add it to the workspace settings and reload, without asking (tests, keybindings) */
+  [Commands.showUnresolvedPaths]: [mapping?: PathMapping];
   [Commands.openLocation]: [args: unknown];
   [Commands.showFlameGraph]: [args?: { functionId?: number }];
   [Commands.testDecorations]: [uri?: vscode.Uri];

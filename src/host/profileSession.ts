@@ -93,8 +93,9 @@ export class ProfileSession implements vscode.Disposable {
     const seq = ++this.loadSeq;
     const options = await this.loadOptions();
     const pathMappings = source.pathMappings?.length ? [...options.pathMappings, ...source.pathMappings] : options.pathMappings;
-    // The worker engine transfers (detaches) the buffer it gets: give it a copy, keep `bytes` for reload().
-    const result = await this.engine.load(bytes.slice(), { ...options, pathMappings, sourceName: source.label });
+    // The worker engine transfers (detaches) the buffer it gets: give it a copy with its own ArrayBuffer
+    // (a Node Buffer's slice() is a view, often into a shared pool), keep `bytes` for reload().
+    const result = await this.engine.load(new Uint8Array(bytes), { ...options, pathMappings, sourceName: source.label });
     if (seq !== this.loadSeq) {
       void this.engine.release(result.id);
       return undefined;

@@ -46,6 +46,12 @@ export async function openProfileFile(session: ProfileSession, uri: vscode.Uri, 
   }
 }
 
+function isPathMapping(m: unknown): m is PathMapping {
+  if (!m || typeof m !== 'object') return false;
+  const { from, to } = m as Record<string, unknown>;
+  return typeof from === 'string' && typeof to === 'string' && from.trim() !== '' && to.trim() !== '';
+}
+
 function isOpenLocationArgs(a: unknown): a is OpenLocationArgs {
   if (!a || typeof a !== 'object') return false;
   const o = a as Record<string, unknown>;
@@ -95,7 +101,12 @@ export function registerProfileCommands(session: ProfileSession, model: Insights
 
     registerCommand(c, Commands.clearProfile, () => session.clear()),
 
-    registerCommand(c, Commands.showUnresolvedPaths, () => showUnresolvedPaths(session)),
+    registerCommand(c, Commands.showUnresolvedPaths, async (mapping) => {
+      if (mapping === undefined) return showUnresolvedPaths(session);
+      if (!isPathMapping(mapping)) return;
+      await addPathMapping(mapping);
+      await session.reload();
+    }),
 
     registerCommand(c, Commands.openLocation, async (args) => {
       if (!isOpenLocationArgs(args)) return;

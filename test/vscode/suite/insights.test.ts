@@ -303,6 +303,28 @@ describe('editor insights', function () {
     assert.equal(after.loaded, true);
   });
 
+  it('Show Unresolved Paths adds a path mapping to the workspace settings, keeps the others, and reloads', async () => {
+    const config = () => vscode.workspace.getConfiguration();
+    // Without the mapping nothing resolves under the fixture copy: a profile path is reported.
+    await config().update('profileLens.pathMappings', [{ from: '/nowhere/else', to: '/tmp' }], vscode.ConfigurationTarget.Workspace);
+    await config().update('profileLens.annotations.threshold', 2, vscode.ConfigurationTarget.Workspace);
+    await mustOpen(path.join(PROFILES, 'lib-time-lines.pb.gz'));
+    const before = await stats();
+    await vscode.commands.executeCommand('profileLens.showUnresolvedPaths', { from: deployPrefix, to: fixture });
+    const mappings = config().inspect<{ from: string; to: string }[]>('profileLens.pathMappings')?.workspaceValue;
+    assert.deepEqual(mappings, [{ from: '/nowhere/else', to: '/tmp' }, { from: deployPrefix, to: fixture }]);
+    assert.equal(config().inspect('profileLens.annotations.threshold')?.workspaceValue, 2, 'other settings untouched');
+    const after = await waitFor('reloaded', async () => {
+      const s = await stats();
+      return s.profileId !== before.profileId ? s : undefined;
+    });
+    assert.equal(after.loaded, true);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(mainUri));
+    await waitFor('annotations after the mapping', async () => (await decorationsOf(mainUri))?.decorations?.inline.length);
+    await config().update('profileLens.annotations.threshold', undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('profileLens.pathMappings', [{ from: deployPrefix, to: 'insights-fixture' }], vscode.ConfigurationTarget.Workspace);
+  });
+
   it('Toggle Annotations hides and shows everything', async () => {
     await mustOpen(path.join(PROFILES, 'lib-time-lines.pb.gz'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(mainUri));
