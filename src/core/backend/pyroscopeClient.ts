@@ -117,7 +117,7 @@ export class PyroscopeClient {
   async profileTypes(window: TimeWindow, call: CallOptions = {}): Promise<ProfileTypeInfo[]> {
     const range = resolveWindow(window, this.now());
     const res = await this.json<{ profileTypes?: Record<string, unknown>[] }>('ProfileTypes', { start: String(range.start), end: String(range.end) }, call);
-    return (res.profileTypes ?? []).map((t) => ({
+    return list<Record<string, unknown>>(res.profileTypes, 'ProfileTypes').filter(isObject).map((t) => ({
       id: str(t.ID ?? t.id),
       name: str(t.name),
       sampleType: str(t.sampleType),
@@ -130,13 +130,13 @@ export class PyroscopeClient {
   async labelNames(matchers: string[], window: TimeWindow, call: CallOptions = {}): Promise<string[]> {
     const range = resolveWindow(window, this.now());
     const res = await this.json<{ names?: unknown[] }>('LabelNames', { matchers, start: String(range.start), end: String(range.end) }, call);
-    return (res.names ?? []).map(str);
+    return list(res.names, 'LabelNames').map(str);
   }
 
   async labelValues(name: string, matchers: string[], window: TimeWindow, call: CallOptions = {}): Promise<string[]> {
     const range = resolveWindow(window, this.now());
     const res = await this.json<{ names?: unknown[] }>('LabelValues', { name, matchers, start: String(range.start), end: String(range.end) }, call);
-    return (res.names ?? []).map(str);
+    return list(res.names, 'LabelValues').map(str);
   }
 
   async series(matchers: string[], labelNames: string[], window: TimeWindow, call: CallOptions = {}): Promise<Record<string, string>[]> {
@@ -146,7 +146,9 @@ export class PyroscopeClient {
       { matchers, labelNames, start: String(range.start), end: String(range.end) },
       call,
     );
-    return (res.labelsSet ?? []).map((set) => Object.fromEntries((set.labels ?? []).map((l) => [str(l.name), str(l.value)])));
+    return list<{ labels?: unknown }>(res.labelsSet, 'Series')
+      .filter(isObject)
+      .map((set) => Object.fromEntries(list<{ name?: unknown; value?: unknown }>(set.labels, 'Series').filter(isObject).map((l) => [str(l.name), str(l.value)])));
   }
 
   /** Services and the profile types each has, for the pickers. */
@@ -403,6 +405,17 @@ function connectError(res: HttpResponse): { code?: string; message?: string } {
 
 function contentType(res: HttpResponse): string {
   return String(res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** A repeated field: absent → [], anything but an array → malformed. */
+function list<T = unknown>(v: unknown, method: string): T[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new BackendError('malformed', `Pyroscope's ${method} answer has an unexpected shape (a list is ${typeof v}); check the base URL points at the Pyroscope API.`);
+  return v as T[];
+}
+
+function isObject<T>(v: T): v is T & object {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
 function str(v: unknown): string {
