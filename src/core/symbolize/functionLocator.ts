@@ -34,7 +34,7 @@ export class FunctionIndex {
   private readonly byName = new Map<string, LocatedFunction[]>();
   private readonly lineStarts: number[];
 
-  constructor(readonly code: string, functions: LocatedFunction[], lineStarts: number[]) {
+  constructor(functions: LocatedFunction[], lineStarts: number[]) {
     this.functions = functions.sort((a, b) => a.pos - b.pos);
     this.lineStarts = lineStarts;
     const push = <K>(m: Map<K, LocatedFunction[]>, k: K, f: LocatedFunction) => {
@@ -155,7 +155,7 @@ export function indexFunctions(code: string): FunctionIndex | undefined {
       lineStarts.push(i + 1);
     } else if (c === 0x2028 || c === 0x2029) lineStarts.push(i + 1);
   }
-  const index = new FunctionIndex(code, [], lineStarts);
+  const index = new FunctionIndex([], lineStarts);
   const found: LocatedFunction[] = [];
 
   const v8Start = (fn: any): number => {
@@ -184,25 +184,28 @@ export function indexFunctions(code: string): FunctionIndex | undefined {
   };
 
   // Iterative walk; `hint` is the name (and its node) the parent gives a function child.
-  const stack: { node: any; hint: string; hintNode: any; className: string; classNode: any }[] = [
-    { node: ast, hint: '', hintNode: null, className: '', classNode: null },
-  ];
+  type Item = { node: any; hint: string; hintNode: any; className: string; classNode: any };
+  const stack: Item[] = [{ node: ast, hint: '', hintNode: null, className: '', classNode: null }];
+  let cls = '', clsNode: any = null;
+  function push(child: any, h = '', hn: any = null): void {
+    if (child !== null && typeof child === 'object') stack.push({ node: child, hint: h, hintNode: hn, className: cls, classNode: clsNode });
+  }
   while (stack.length) {
     const { node, hint, hintNode, className, classNode } = stack.pop()!;
     if (!node || typeof node.type !== 'string') continue;
+    const t = node.type;
+    if (t === 'Identifier' || t === 'Literal' || t === 'ThisExpression' || t === 'TemplateElement' || t === 'Super' || t === 'PrivateIdentifier') continue;
     const isFn = node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
     if (isFn) {
       if (node.id) add(node, node.id.name, node.id);
       else add(node, hint, hintNode);
     }
-    let cls = className, clsNode = classNode;
+    cls = className;
+    clsNode = classNode;
     if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') {
       cls = node.id ? node.id.name : hint;
       clsNode = node.id ?? hintNode;
     }
-    const push = (child: any, h = '', hn: any = null) => {
-      if (child && typeof child === 'object') stack.push({ node: child, hint: h, hintNode: hn, className: cls, classNode: clsNode });
-    };
     switch (node.type) {
       case 'VariableDeclarator':
         push(node.id);
@@ -246,5 +249,27 @@ export function indexFunctions(code: string): FunctionIndex | undefined {
       }
     }
   }
-  return new FunctionIndex(code, found, lineStarts);
+  return new FunctionIndex(found, lineStarts);
+}
+
+/**
+ * Parsed function indexes survive across loads (the worker lives as long as the extension): a
+ * refreshed profile of the same deployed bundle does not parse it again. Keyed by path, size and
+ * mtime; a few entries, least recently used evicted. Holds positions only, not the source text.
+ */
+const cache = new Map<string, FunctionIndex | null>();
+const CACHE_ENTRIES = 8;
+
+export function cachedFunctionIndex(key: string, code: () => string | undefined): FunctionIndex | null {
+  if (cache.has(key)) {
+    const v = cache.get(key)!;
+    cache.delete(key);
+    cache.set(key, v);
+    return v;
+  }
+  const text = code();
+  const v = text === undefined ? null : indexFunctions(text) ?? null;
+  cache.set(key, v);
+  while (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  return v;
 }

@@ -172,53 +172,64 @@ const B64 = new Int8Array(128).fill(-1);
  */
 function validateMappings(m: string, nSources: number, nNames: number, where: string): void {
   let src = 0, oline = 0, ocol = 0, name = 0, gcol = 0;
+  let nFields = 0;
+  const fail = (what: string): never => {
+    throw new Error(`${where}: ${what} in "mappings"`);
+  };
+  const endSegment = () => {
+    if (nFields !== 0 && nFields !== 1 && nFields !== 4 && nFields !== 5) fail(`a segment with ${nFields} fields (1, 4 or 5 expected)`);
+    nFields = 0;
+  };
   let i = 0;
   const n = m.length;
   while (i < n) {
     const c = m.charCodeAt(i);
-    if (c === 59 /* ; */) {
-      gcol = 0;
+    if (c === 59 /* ; */ || c === 44 /* , */) {
+      endSegment();
+      if (c === 59) gcol = 0;
       i++;
       continue;
     }
-    if (c === 44 /* , */) {
-      i++;
-      continue;
+    let value = 0, shift = 0, cont = true;
+    while (cont) {
+      if (i >= n) fail('a truncated VLQ');
+      const d = B64[m.charCodeAt(i++)];
+      if (d === undefined || d < 0) fail('an invalid character');
+      cont = (d & 32) !== 0;
+      value += (d & 31) * 2 ** shift;
+      shift += 5;
+      if (shift > 35) fail('a VLQ value too large');
     }
-    const fields: number[] = [];
-    while (i < n && m.charCodeAt(i) !== 44 && m.charCodeAt(i) !== 59) {
-      let value = 0, shift = 0, cont = true;
-      while (cont) {
-        if (i >= n) throw new Error(`${where}: truncated VLQ in "mappings"`);
-        const d = B64[m.charCodeAt(i++)];
-        if (d < 0) throw new Error(`${where}: invalid character in "mappings"`);
-        cont = (d & 32) !== 0;
-        value += (d & 31) * 2 ** shift;
-        shift += 5;
-        if (shift > 35) throw new Error(`${where}: VLQ value too large in "mappings"`);
-      }
-      const neg = value % 2 === 1;
-      value = Math.floor(value / 2);
-      if (value > 0x7fffffff) throw new Error(`${where}: VLQ value too large in "mappings"`);
-      fields.push(neg ? -value : value);
-    }
-    if (fields.length !== 1 && fields.length !== 4 && fields.length !== 5) {
-      throw new Error(`${where}: a mapping segment has ${fields.length} fields (1, 4 or 5 expected)`);
-    }
-    gcol += fields[0];
-    if (gcol < 0) throw new Error(`${where}: negative generated column in "mappings"`);
-    if (fields.length >= 4) {
-      src += fields[1];
-      oline += fields[2];
-      ocol += fields[3];
-      if (src < 0 || src >= nSources) throw new Error(`${where}: mapping refers to source #${src} of ${nSources}`);
-      if (oline < 0 || ocol < 0) throw new Error(`${where}: negative original position in "mappings"`);
-      if (fields.length === 5) {
-        name += fields[4];
-        if (name < 0 || name >= nNames) throw new Error(`${where}: mapping refers to name #${name} of ${nNames}`);
-      }
+    const neg = value % 2 === 1;
+    value = Math.floor(value / 2);
+    if (value > 0x7fffffff) fail('a VLQ value too large');
+    const v = neg ? -value : value;
+    switch (nFields++) {
+      case 0:
+        gcol += v;
+        if (gcol < 0) fail('a negative generated column');
+        break;
+      case 1:
+        src += v;
+        if (src < 0 || src >= nSources) fail(`a mapping to source #${src} of ${nSources}`);
+        break;
+      case 2:
+        oline += v;
+        if (oline < 0) fail('a negative original line');
+        break;
+      case 3:
+        ocol += v;
+        if (ocol < 0) fail('a negative original column');
+        break;
+      case 4:
+        name += v;
+        if (name < 0 || name >= nNames) fail(`a mapping to name #${name} of ${nNames}`);
+        break;
+      default:
+        fail('a segment with more than 5 fields');
     }
   }
+  endSegment();
 }
 
 /** Inlines `sections[].url` references and validates every section. */

@@ -22,7 +22,7 @@ import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LoadOptions } from '../engine';
 import { type Line1, PositionKind, type RawProfile, type ResolvedFile, type SymbolTable, type UnresolvedPath } from '../model';
-import { FunctionIndex, indexFunctions, type LocatedFunction, parseAnonymousName, sameFunctionName } from './functionLocator';
+import { cachedFunctionIndex, FunctionIndex, type LocatedFunction, parseAnonymousName, sameFunctionName } from './functionLocator';
 import { normalizeProfilePath, PathResolver } from './pathResolver';
 import { parsePyroscopeYaml, type PyroscopeRule } from './pyroscopeYaml';
 import { type LoadedMap, loadSourceMap, type MapLoad, type OriginalPosition } from './sourceMapLoader';
@@ -64,6 +64,8 @@ interface GeneratedFile {
   code?: string;
   map?: MapLoad;
   fns?: FunctionIndex | null;
+  /** size:mtime, the cache key of the parsed function index */
+  stamp?: string;
 }
 
 export async function symbolize(raw: RawProfile, options: LoadOptions, extras: SymbolizeExtras = {}): Promise<SymbolizeResult> {
@@ -194,7 +196,10 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
     generated.set(local, g);
     try {
       const st = statSync(local);
-      if (st.size <= 512 * 1024 * 1024) g.code = readFileSync(local, 'utf8');
+      if (st.size <= 512 * 1024 * 1024) {
+        g.code = readFileSync(local, 'utf8');
+        g.stamp = `${st.size}:${st.mtimeMs}`;
+      }
     } catch {
       g.code = undefined;
     }
@@ -205,7 +210,11 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
     return g;
   };
   const functionsOf = (g: GeneratedFile): FunctionIndex | null => {
-    if (g.fns === undefined) g.fns = g.code !== undefined && g.code.length <= maxParse ? indexFunctions(g.code) ?? null : null;
+    if (g.fns === undefined) {
+      g.fns = g.code !== undefined && g.code.length <= maxParse && g.stamp
+        ? cachedFunctionIndex(`${g.local}\u0000${g.stamp}`, () => g.code)
+        : null;
+    }
     return g.fns;
   };
 
@@ -245,12 +254,23 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
       // Prefer the identifier written in the original source at that spot (esbuild's names may be
       // internal renames such as `_Matrix` for `Matrix`).
       const text = fileIdx >= 0 ? fileText(fileIdx) : undefined;
-      const ident = text !== undefined && o.line ? identifierAt(text, o.line, o.column ?? 0) : undefined;
+      const ident = text !== undefined && o.line ? identifierAt(text, lineStartsOf(fileIdx, text), o.line, o.column ?? 0) : undefined;
       const base = ident ?? o.name;
       const prefix = /^(get|set) /.exec(fn.name)?.[0] ?? '';
       return prefix + base;
     }
     return fn.name || fallback;
+  };
+  const lineStartCache = new Map<number, Uint32Array>();
+  const lineStartsOf = (id: number, text: string): Uint32Array => {
+    let ls = lineStartCache.get(id);
+    if (!ls) {
+      const starts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      ls = Uint32Array.from(starts);
+      lineStartCache.set(id, ls);
+    }
+    return ls;
   };
   const textCache = new Map<number, string | undefined>();
   const fileText = (id: number): string | undefined => {
@@ -302,6 +322,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
       }
       const map = load.map;
       fs.sort((a, b) => fr.line[a] - fr.line[b] || fr.column[a] - fr.column[b]);
+      const wholeLineCandidates = new Map<number, Line1[]>();
       const lineOnlyLines = new Set<number>();
       for (const f of fs) if (fr.column[f] === 0 && fr.line[f] > 0) lineOnlyLines.add(fr.line[f]);
       const generatedId = () => fileId(local, profilePath, true, false);
@@ -353,7 +374,16 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
             const a = fns!.position(x.start), b = fns!.position(x.end);
             const from = a.line === line ? a.column : a.line > line ? Infinity : 0;
             const to = b.line === line ? b.column : b.line < line ? -1 : Infinity;
-            return all.filter((m) => m.generatedColumn >= from && m.generatedColumn < to);
+            // `all` is sorted by generated column: binary search the [from, to) range
+            let lo = 0, hi = all.length;
+            while (lo < hi) {
+              const mid = (lo + hi) >> 1;
+              if (all[mid].generatedColumn < from) lo = mid + 1;
+              else hi = mid;
+            }
+            let end = lo;
+            while (end < all.length && all[end].generatedColumn < to) end++;
+            return all.slice(lo, end);
           };
           if (fns && anon && anon.column > 0) {
             // lineNumbers mode: the name still carries the function's start (generated coordinates)
@@ -381,9 +411,22 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
           if (mappings.length) {
             const first = mappings[0];
             pos = { source: first.source, line: first.originalLine, column: first.originalColumn, name: first.name };
-            for (const m of mappings.concat(extra)) {
-              if (m.source === first.source && !lineCandidates.includes(m.originalLine)) lineCandidates.push(m.originalLine);
-              if (lineCandidates.length >= MAX_CANDIDATES) break;
+            const cached = mappings === all && extra.length === 0 ? wholeLineCandidates.get(line) : undefined;
+            if (cached) {
+              lineCandidates.push(...cached);
+            } else {
+              const seen = new Set<number>();
+              for (const list of [mappings, extra]) {
+                for (const m of list) {
+                  if (m.source === first.source && !seen.has(m.originalLine)) {
+                    seen.add(m.originalLine);
+                    lineCandidates.push(m.originalLine);
+                    if (lineCandidates.length >= MAX_CANDIDATES) break;
+                  }
+                }
+                if (lineCandidates.length >= MAX_CANDIDATES) break;
+              }
+              if (mappings === all && extra.length === 0) wholeLineCandidates.set(line, lineCandidates.slice());
             }
           } else {
             pos = map.lookup(line, 0, true);
@@ -439,13 +482,9 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
 }
 
 /** The identifier starting at (1-based line, 0-based column) of `text`, if one starts there. */
-function identifierAt(text: string, line: number, column: number): string | undefined {
-  let off = 0;
-  for (let l = 1; l < line; l++) {
-    off = text.indexOf('\n', off);
-    if (off < 0) return undefined;
-    off++;
-  }
-  const m = /^[A-Za-z_$#][\w$]*/.exec(text.slice(off + column, off + column + 256));
+function identifierAt(text: string, lineStarts: Uint32Array, line: number, column: number): string | undefined {
+  if (line < 1 || line > lineStarts.length) return undefined;
+  const off = lineStarts[line - 1] + column;
+  const m = /^[A-Za-z_$#][\w$]*/.exec(text.slice(off, off + 256));
   return m ? m[0] : undefined;
 }
