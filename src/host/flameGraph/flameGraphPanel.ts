@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { FlameTreeOptions } from '../../core/engine';
 import type { LoadedProfile, ProfileSession } from '../profileSession';
 import type { FromWebview, ToWebview, TreeOptions } from '../../shared/protocol';
-import { Commands, SOURCE_SCHEME, registerCommand } from '../contributions';
+import { Commands, registerCommand } from '../contributions';
+import { docKey, uriOfFile } from '../insights/insightsModel';
 import { Disposable, DisposableStore } from '../disposable';
 import { lineStart, toLine1 } from '../positions';
 import { flameGraphHtml, makeNonce } from './flameGraphHtml';
@@ -43,6 +44,7 @@ export class FlameGraphController extends Disposable {
   private cursorTimer: ReturnType<typeof setTimeout> | undefined;
   /** per file id: functions sorted by start line, for cursor → function */
   private functionsByFile: Map<number, { start: number; fn: number }[]> | undefined;
+  private fileIdsByKey: Map<string, number> | undefined;
   /** for tests: the last draw the page reported */
   lastDraw: { ms: number; rects: number } | undefined;
 
@@ -138,6 +140,7 @@ export class FlameGraphController extends Disposable {
 
   private onProfileChanged(p: LoadedProfile | undefined): void {
     this.functionsByFile = undefined;
+    this.fileIdsByKey = undefined;
     if (p && this.options && this.options.typeIndex !== p.typeIndex) this.options = { ...this.options, typeIndex: p.typeIndex };
     if (!p) this.baseId = undefined;
     if (this.panel && this.pageReady) void this.sendTree();
@@ -191,10 +194,11 @@ export class FlameGraphController extends Disposable {
     if (!current || !file) return;
     try {
       let doc: vscode.TextDocument;
-      if (file.onDisk) doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file.path));
+      if (file.onDisk) doc = await vscode.workspace.openTextDocument(uriOfFile(file));
       else {
         try {
-          doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SOURCE_SCHEME, path: file.path.startsWith('/') ? file.path : `/${file.path}` }));
+          // the read-only `profile-lens-source:` document of the editor insights
+          doc = await vscode.workspace.openTextDocument(uriOfFile(file));
         } catch {
           // no provider for the scheme: an untitled copy of the source text
           doc = await vscode.workspace.openTextDocument({ content: file.content ?? '', language: languageOf(file.path) });
@@ -221,6 +225,15 @@ export class FlameGraphController extends Disposable {
     return other?.viewColumn ?? vscode.ViewColumn.Beside;
   }
 
+  /** document key (as the editor insights compute it) → file id of the current profile */
+  private fileIds(): Map<string, number> {
+    if (this.fileIdsByKey) return this.fileIdsByKey;
+    const map = new Map<string, number>();
+    this.session.current?.index.files.forEach((f, i) => map.set(docKey(uriOfFile(f)), i));
+    this.fileIdsByKey = map;
+    return map;
+  }
+
   private functionList(): Map<number, { start: number; fn: number }[]> {
     if (this.functionsByFile) return this.functionsByFile;
     const map = new Map<number, { start: number; fn: number }[]>();
@@ -245,8 +258,7 @@ export class FlameGraphController extends Disposable {
     const run = () => {
       const current = this.session.current;
       if (!current) return;
-      const uri = editor.document.uri;
-      const fileId = current.index.files.findIndex((f) => (f.onDisk ? uri.scheme === 'file' && f.path === uri.fsPath : uri.scheme === SOURCE_SCHEME && uri.path.endsWith(f.path)));
+      const fileId = this.fileIds().get(docKey(editor.document.uri)) ?? -1;
       let msg: ToWebview = { type: 'highlight' };
       if (fileId >= 0) {
         const line = toLine1(editor.selection.active);

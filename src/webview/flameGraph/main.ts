@@ -628,6 +628,8 @@ function onMessage(m: ToWebview): void {
       break;
     case 'highlight':
       highlight = m.name !== undefined && m.file !== undefined ? { name: m.name, file: m.file } : undefined;
+      // state for tests and assistive tools (an attribute value, never markup)
+      document.body.dataset.highlight = highlight?.name ?? '';
       if (renderer) {
         for (const p of renderer.panes) p.highlight = highlightArray(p.index.tree);
         requestDraw();

@@ -1,0 +1,75 @@
+/**
+ * The flame graph inside a real VS Code (code-server) on the demo workspace and its real profile:
+ * "Profile Lens: Show Flame Graph" opens the panel, the page draws the tree, a hover shows the frame,
+ * and Ctrl+click on a frame opens its file at its line in the editor.
+ */
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Frame } from 'playwright-core';
+import { openWorkbench, type Workbench } from './harness/workbench';
+
+// page.evaluate callbacks run in the browser; this project type-checks without the DOM lib.
+declare const document: any;
+
+describe('flame graph in code-server (demo workspace)', function () {
+  this.timeout(180_000);
+  let wb: Workbench;
+  let frame: Frame;
+
+  before(async () => {
+    wb = await openWorkbench({ openFile: 'src/main.ts', width: 1600, height: 1000 });
+  });
+  after(async () => wb?.close());
+
+  it('opens from the command palette and draws the demo profile', async () => {
+    // the demo's default profile loads when the folder opens; the command shows once it has
+    await wb.runCommand('Profile Lens: Show Flame Graph');
+    await wb.page.locator('.tab.active', { hasText: 'Flame Graph' }).waitFor({ timeout: 30_000 });
+    frame = await wb.webviewFrame(30_000);
+    await frame.waitForFunction(() => document.body.dataset.state === 'drawn', undefined, { timeout: 60_000 });
+    const rects = Number(await frame.evaluate(() => document.body.dataset.rects));
+    assert.ok(rects > 10, `${rects} bars drawn`);
+    assert.match((await frame.locator('.notes').textContent()) ?? '', /wall \(nanoseconds\)/);
+    await wb.screenshot('flamegraph-codeserver');
+  });
+
+  it('Ctrl+click on a frame opens its source at its line', async () => {
+    const box = await frame.locator('canvas').boundingBox();
+    assert.ok(box);
+    // find findBundleDeals (the demo's slow function) by hovering along the rows, as a user would
+    let hit: { x: number; y: number; where: string } | undefined;
+    for (let row = 1; row < 25 && !hit; row++) {
+      for (let x = 4; x < box.width && !hit; x += 12) {
+        await wb.page.mouse.move(box.x + x, box.y + row * 20 + 10);
+        const title = await frame.locator('.tooltip:not([hidden]) .tt-title').textContent({ timeout: 200 }).catch(() => null);
+        if (title === 'findBundleDeals') {
+          const where = (await frame.locator('.tooltip .tt-line').first().textContent()) ?? '';
+          hit = { x: box.x + x, y: box.y + row * 20 + 10, where };
+        }
+      }
+    }
+    assert.ok(hit, 'findBundleDeals is in the flame graph');
+    const m = /^(.*pricing\.ts):(\d+)$/.exec(hit.where);
+    assert.ok(m, `tooltip names the source: ${hit.where}`);
+    const line = Number(m[2]);
+    await wb.screenshot('flamegraph-codeserver-hover');
+    await wb.page.keyboard.down('Control');
+    await wb.page.mouse.click(hit.x, hit.y);
+    await wb.page.keyboard.up('Control');
+    await wb.page.locator('.tab.active[data-resource-name="pricing.ts"]').waitFor({ timeout: 15_000 });
+    const status = wb.page.locator('.statusbar-item[id="status.editor.selection"]');
+    await status.waitFor({ timeout: 10_000 });
+    await wb.page.waitForFunction((l: number) => {
+      const el = document.querySelector('.statusbar-item[id="status.editor.selection"]');
+      return el && new RegExp(`Ln ${l},`).test(el.textContent);
+    }, line, { timeout: 10_000 });
+    assert.match((await status.textContent()) ?? '', new RegExp(`Ln ${line}, Col 1`));
+    // the line the editor went to is where findBundleDeals is defined in the workspace's source
+    const source = readFileSync(wb.file('src/pricing.ts'), 'utf8').split('\n');
+    assert.match(source[line - 1], /function findBundleDeals\(/);
+    // the cursor is now in findBundleDeals: the flame graph highlights its frames
+    await frame.waitForFunction(() => document.body.dataset.highlight === 'findBundleDeals', undefined, { timeout: 10_000 });
+    await wb.page.waitForTimeout(300);
+    await wb.screenshot('flamegraph-codeserver-opened');
+  });
+});
