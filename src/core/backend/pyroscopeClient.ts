@@ -12,7 +12,7 @@
 import { BackendError, displayUrl, printable } from './backendError';
 import { DEFAULT_RETRY, httpRequest, type HttpProgress, type HttpResponse, type RetryPolicy } from './httpRequest';
 import { buildLabelSelector, type LabelMatcher } from './labelSelector';
-import { pprofOtherShare, type TruncationInfo } from './pprofOtherShare';
+import { pprofHasSamples, pprofOtherShare, type TruncationInfo } from './pprofOtherShare';
 import { ProtoWriter, wireFields } from './protoWire';
 import { resolveWindow, windowLabel, type TimeWindow } from './timeWindow';
 
@@ -208,14 +208,14 @@ export class PyroscopeClient {
       this.pprofVia = 'SelectMergeProfile';
       method = 'SelectMergeProfile';
     }
-    const truncation = pprofOtherShare(bytes);
     const label = `${query.service} · ${shortType(query.profileType)} · ${windowLabel(query.window)}`;
-    if (truncation.samples === 0) {
+    if (!pprofHasSamples(bytes)) {
       throw new BackendError(
         'no-data',
         `Pyroscope has no ${shortType(query.profileType)} samples for service "${query.service}" in the ${windowLabel(query.window)}${query.filters?.length ? ` with filter ${labelSelector}` : ''}; pick a longer window, another profile type, or check that the agent is pushing.`,
       );
     }
+    const truncation = pprofOtherShare(bytes);
     return { bytes, method, start: range.start, end: range.end, labelSelector, truncation, label };
   }
 

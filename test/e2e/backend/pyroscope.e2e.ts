@@ -166,9 +166,12 @@ describe('backend e2e: real Pyroscope server + real agents', function () {
 
   it('label filters narrow the query; an unmatched filter is a clear no-data error', async () => {
     const type = typeOf(GO_APP, /^process_cpu:cpu:/);
-    const all = await client.fetchProfile({ service: GO_APP, profileType: type, window: HOUR });
-    const test = await client.fetchProfile({ service: GO_APP, profileType: type, window: HOUR, filters: [{ name: 'env', op: '=', value: 'test' }] });
-    assert.equal(test.truncation.total, all.truncation.total);
+    const all = await decode(await client.fetchProfile({ service: GO_APP, profileType: type, window: HOUR }));
+    const test = await decode(await client.fetchProfile({ service: GO_APP, profileType: type, window: HOUR, filters: [{ name: 'env', op: '=', value: 'test' }] }));
+    assert.equal(test.totals[test.defaultType], all.totals[all.defaultType], 'every sample has env=test');
+    const slow = await decode(await client.fetchProfile({ service: GO_APP, profileType: type, window: HOUR, filters: [{ name: 'endpoint', op: '=~', value: '.*slow.*' }] }));
+    assert.ok(slow.totals[slow.defaultType] < all.totals[all.defaultType], 'endpoint filter narrows');
+    assert.ok(functionNames(slow).some((f) => f.name.endsWith('work.isPrime')));
     await assert.rejects(
       client.fetchProfile({ service: GO_APP, profileType: type, window: HOUR, filters: [{ name: 'env', op: '=', value: 'prod"} or {x="' }] }),
       (e: unknown) => e instanceof BackendError && e.code === 'no-data' && /env="prod\\"} or \{x=\\""/.test(e.message),
@@ -177,11 +180,11 @@ describe('backend e2e: real Pyroscope server + real agents', function () {
 
   it('truncation: with a small node limit the server merges the tail into "other" and we say how much', async () => {
     const type = typeOf(GO_APP, /^process_cpu:cpu:/);
-    const full = await client.fetchProfile({ service: GO_APP, profileType: type, window: HOUR });
+    const full = await decode(await client.fetchProfile({ service: GO_APP, profileType: type, window: HOUR }));
     const cut = await client.fetchProfile({ service: GO_APP, profileType: type, window: HOUR, maxNodes: 16 });
     assert.equal(cut.truncation.truncated, true);
     assert.ok(cut.truncation.share > 0 && cut.truncation.share <= 1, String(cut.truncation.share));
-    assert.equal(cut.truncation.total, full.truncation.total, 'truncation keeps the total');
+    assert.equal(cut.truncation.total, full.totals[full.defaultType], 'truncation keeps the total');
     const index = await decode(cut);
     const other = functionNames(index).find((f) => f.name === 'other' && f.file === '');
     assert.ok(other);
@@ -225,7 +228,7 @@ describe('backend e2e: real Pyroscope server + real agents', function () {
       await new Promise((r) => setTimeout(r, 3500));
       assert.ok(results.length >= 2, `results: ${results.length}`);
       assert.ok(aborted.every((a) => a), 'only superseded fetches failed');
-      assert.ok(results.every((r) => r.truncation.samples > 0));
+      assert.ok(results.every((r) => r.bytes.length > 0 && !r.truncation.truncated));
     } finally {
       scheduler.dispose();
     }

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { BackendError, displayUrl, originOf } from '../../../src/core/backend/backendError';
 import { retryDelay } from '../../../src/core/backend/httpRequest';
 import { buildLabelSelector, escapeLabelValue, parseMatcher, parseProfileTypeId, profileTypeLabel } from '../../../src/core/backend/labelSelector';
-import { pprofOtherShare } from '../../../src/core/backend/pprofOtherShare';
+import { pprofHasSamples, pprofOtherShare } from '../../../src/core/backend/pprofOtherShare';
 import { pprofEndpointUrl } from '../../../src/core/backend/pprofEndpoint';
 import { ProtoWriter, wireFields } from '../../../src/core/backend/protoWire';
 import { extractPprof, normalizeBaseUrl } from '../../../src/core/backend/pyroscopeClient';
@@ -99,7 +99,8 @@ describe('backend: truncation share', () => {
     assert.equal(t.total, 100);
     assert.equal(t.otherValue, 30);
     assert.equal(t.share, 0.3);
-    assert.equal(t.samples, 3);
+    assert.equal(pprofHasSamples(p), true);
+    assert.equal(pprofHasSamples(buildPprof([])), false);
     assert.equal(pprofOtherShare(gzipSync(p)).share, 0.3);
   });
   it('a function called "other" with a file is user code, not truncation', () => {
