@@ -72,4 +72,35 @@ describe('flame graph in code-server (demo workspace)', function () {
     await wb.page.waitForTimeout(300);
     await wb.screenshot('flamegraph-codeserver-opened');
   });
+
+  it('merged by line: a line frame opens at its own line', async () => {
+    await wb.page.locator('.tab', { hasText: 'Flame Graph' }).click();
+    frame = await wb.webviewFrame(30_000);
+    await frame.locator('select[aria-label="Merge frames"]').selectOption('line');
+    await frame.waitForFunction(() => document.querySelector('.status').hidden && document.body.dataset.state === 'drawn', undefined, { timeout: 30_000 });
+    const box = await frame.locator('canvas').boundingBox();
+    assert.ok(box);
+    let hit: { x: number; y: number; line: number } | undefined;
+    for (let row = 1; row < 25 && !hit; row++) {
+      for (let x = 4; x < box.width && !hit; x += 12) {
+        await wb.page.mouse.move(box.x + x, box.y + row * 20 + 10);
+        const title = await frame.locator('.tooltip:not([hidden]) .tt-title').textContent({ timeout: 200 }).catch(() => null);
+        const m = title ? /^findBundleDeals:(\d+)$/.exec(title) : null;
+        if (m) hit = { x: box.x + x, y: box.y + row * 20 + 10, line: Number(m[1]) };
+      }
+    }
+    assert.ok(hit, 'a findBundleDeals line frame is in the by-line flame graph');
+    const where = (await frame.locator('.tooltip .tt-line').first().textContent()) ?? '';
+    assert.ok(where.endsWith(`pricing.ts:${hit.line}`), where);
+    await wb.screenshot('flamegraph-codeserver-byline');
+    await wb.page.mouse.dblclick(hit.x, hit.y);
+    await wb.page.waitForFunction((l: number) => {
+      const el = document.querySelector('.statusbar-item[id="status.editor.selection"]');
+      return el && new RegExp(`Ln ${l},`).test(el.textContent);
+    }, hit.line, { timeout: 10_000 });
+    // within findBundleDeals (the demo profile is @datadog/pprof's default mode: function start lines)
+    const source = readFileSync(wb.file('src/pricing.ts'), 'utf8').split('\n');
+    const start = source.findIndex((l) => l.includes('function findBundleDeals(')) + 1;
+    assert.ok(hit.line >= start && hit.line < start + 20, `line ${hit.line} is in the function (starts at ${start})`);
+  });
 });
