@@ -122,8 +122,8 @@ export function generatePprof(o: GenOptions): Buffer {
   // locations: (function, line) call sites; some with inlined callees (2–3 Lines, innermost first)
   const locLines: number[][] = []; // flat [fn, line, fn, line, ...]
   const locOfSite = new Map<number, number>();
-  const locFor = (fn: number, line: number): number => {
-    const key = fn * 100000 + line;
+  const locFor = (fn: number, line: number, pc = 0): number => {
+    const key = (fn * 100000 + line) * 16 + pc;
     let id = locOfSite.get(key);
     if (id === undefined) {
       id = locLines.length + 1;
@@ -142,7 +142,10 @@ export function generatePprof(o: GenOptions): Buffer {
     }
     return id;
   };
-  const site = (fn: number, hot: boolean): number => locFor(fn, fnStart[fn] + 1 + (hot ? zipf(r, fnLen[fn], 1.5) : Math.floor(r() * fnLen[fn])));
+  /** the sampled line of a leaf: Zipf-hot lines within the function */
+  const leafSite = (fn: number): number => locFor(fn, fnStart[fn] + 1 + zipf(r, fnLen[fn], 1.5), Math.floor(r() * 12));
+  /** a call site: the line in `fn` that calls `callee` (fixed per pair, as in real code) */
+  const callSite = (fn: number, callee: number): number => locFor(fn, fnStart[fn] + 1 + ((fn * 7919 + callee * 104729) % fnLen[fn]));
   const walk = (from: number, depth: number, out: number[]): number => {
     let fn = from;
     for (let d = 0; d < depth; d++) {
@@ -158,13 +161,14 @@ export function generatePprof(o: GenOptions): Buffer {
   for (let p = 0; p < Math.max(200, o.samples / 40); p++) {
     const fns: number[] = [];
     walk(zipf(r, roots, 1.0), 10 + Math.floor(r() * 40), fns);
-    prefixes.push(fns.map((fn) => site(fn, true)));
+    // the tail continues with callees[last][0], so the prefix's last call site is fixed too
+    prefixes.push(fns.map((fn, k) => callSite(fn, k + 1 < fns.length ? fns[k + 1] : callees[fn][0])));
   }
   const w = new Writer(1 << 24);
   const cpu = str('cpu'), ns = str('nanoseconds'), samplesS = str('samples'), count = str('count');
   w.msg(1, (m) => { m.tag(1, 0); m.varint(samplesS); m.tag(2, 0); m.varint(count); });
   w.msg(1, (m) => { m.tag(1, 0); m.varint(cpu); m.tag(2, 0); m.varint(ns); });
-  const spanKey = str('span_id'), endpointKey = str('endpoint');
+  const threadKey = str('thread_id'), spanKey = str('span_id'), traceKey = str('trace_id'), endpointKey = str('endpoint');
   const endpoints = Array.from({ length: 12 }, (_, i) => str(`/api/v1/resource${i}`));
   const ids: number[] = [];
   for (let s = 0; s < o.samples; s++) {
@@ -177,7 +181,7 @@ export function generatePprof(o: GenOptions): Buffer {
     const lastFn = locLines[prefix[prefix.length - 1] - 1].at(-2)!;
     walk(callees[lastFn][0], tailDepth, tail);
     // leaf first
-    for (let i = tail.length - 1; i >= 0; i--) ids.push(site(tail[i], i === tail.length - 1));
+    for (let i = tail.length - 1; i >= 0; i--) ids.push(i === tail.length - 1 ? leafSite(tail[i]) : callSite(tail[i], tail[i + 1]));
     for (let i = prefix.length - 1; i >= 0; i--) ids.push(prefix[i]);
     const n = 1 + zipf(r, 50, 1.5);
     w.msg(2, (m) => {
@@ -189,13 +193,17 @@ export function generatePprof(o: GenOptions): Buffer {
       m.tag(2, 2);
       const vals = new Writer();
       vals.varint(n);
-      vals.varint(n * 10_000_000);
+      vals.varint(n * 10_000_000 + Math.floor(r() * 2_000_000)); // wall-clock jitter
       m.varint(vals.pos);
       m.raw(vals.buf.subarray(0, vals.pos));
       m.msg(3, (l) => { l.tag(1, 0); l.varint(endpointKey); l.tag(2, 0); l.varint(endpoints[zipf(r, endpoints.length)]); });
-      if (r() < 0.3) {
-        const span = str(Math.floor(r() * 2 ** 52).toString(16).padStart(16, '0'));
-        m.msg(3, (l) => { l.tag(1, 0); l.varint(spanKey); l.tag(2, 0); l.varint(span); });
+      m.msg(3, (l) => { l.tag(1, 0); l.varint(threadKey); l.tag(3, 0); l.varint(Math.floor(r() * 2 ** 22)); });
+      // span/trace ids as attached by tracing-aware profilers: mostly unique per sample
+      const span = str(Math.floor(r() * 2 ** 52).toString(16).padStart(16, '0'));
+      m.msg(3, (l) => { l.tag(1, 0); l.varint(spanKey); l.tag(2, 0); l.varint(span); });
+      if (r() < 0.5) {
+        const trace = str(Math.floor(r() * 2 ** 52).toString(16).padStart(16, '0') + Math.floor(r() * 2 ** 52).toString(16).padStart(16, '0'));
+        m.msg(3, (l) => { l.tag(1, 0); l.varint(traceKey); l.tag(2, 0); l.varint(trace); });
       }
     });
   }

@@ -9,6 +9,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { buildSync } from 'esbuild';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { generatePprof } from './genPprof';
@@ -24,11 +25,11 @@ const arg = (name: string, def: string) => {
 const runs = Number(arg('--runs', '3'));
 const sizes = arg('--sizes', '1,10,60').split(',').map(Number);
 
-/** samples per target size (the generator writes ~76 bytes gzipped per sample) */
+/** samples per target size (the generator writes ~61 bytes gzipped per sample) */
 const PLAN: Record<number, { samples: number; functions: number; files: number }> = {
-  1: { samples: 13_000, functions: 5_000, files: 400 },
-  10: { samples: 130_000, functions: 5_000, files: 400 },
-  60: { samples: 780_000, functions: 8_000, files: 600 },
+  1: { samples: 16_500, functions: 5_000, files: 400 },
+  10: { samples: 165_000, functions: 5_000, files: 400 },
+  60: { samples: 985_000, functions: 8_000, files: 600 },
 };
 
 const median = (xs: number[]) => {
@@ -82,10 +83,10 @@ function measureGo(file: string): { ms: number; rss?: number } | string {
 function main(): void {
   mkdirSync(dir, { recursive: true });
   const script = path.join(dir, 'measure.js');
-  execFileSync(process.execPath, [
-    path.join(root, 'node_modules/esbuild/bin/esbuild'), path.join(__dirname, 'measure.ts'),
-    '--bundle', '--platform=node', '--target=node20', `--outfile=${script}`, '--log-level=warning',
-  ]);
+  buildSync({
+    entryPoints: [path.join(__dirname, 'measure.ts')], bundle: true, platform: 'node', target: 'node20',
+    outfile: script, logLevel: 'warning',
+  });
   const rows: string[] = [];
   console.log(`Profile Lens bench — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, runs=${runs}${full ? ', --full' : ''}`);
   console.log('');

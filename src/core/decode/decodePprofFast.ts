@@ -187,22 +187,14 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
   const T = t.sampleTypes.length;
   const asm = new PprofAssembler(t, nSamples, 16);
   const b = asm.builder;
-  // pass 2a: samples' location ids → location indexes (all samples), values, labels; count frames
-  const locSeq = new GrowableInt32(Math.max(1024, (bytes.length >> 3)));
-  const locStart = new Uint32Array(nSamples + 1);
+  // pass 2a: values and labels of every sample; count the frames their stacks expand to
   let frameTotal = 0;
   const values: number[] = [];
   const labels: number[] = [];
   const at = sampleAt.data;
-  const pushId = (id: number) => {
-    const li = asm.locIndex(id);
-    locSeq.push(li);
-    frameTotal += asm.locFrameCount(li);
-  };
   for (let s = 0; s < nSamples; s++) {
     r.pos = at[2 * s];
     const e = at[2 * s + 1];
-    locStart[s] = locSeq.length;
     values.length = 0;
     labels.length = 0;
     while (r.pos < e) {
@@ -212,9 +204,9 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
       if (field === 1 && wt === 2) {
         const len = r.len(e);
         const le = r.pos + len;
-        while (r.pos < le) pushId(r.uvarint());
+        while (r.pos < le) frameTotal += asm.locFrameCount(asm.locIndex(r.uvarint()));
         if (r.pos !== le) throw truncated();
-      } else if (field === 1 && wt === 0) pushId(r.uvarint());
+      } else if (field === 1 && wt === 0) frameTotal += asm.locFrameCount(asm.locIndex(r.uvarint()));
       else if (field === 2) readRepeated(r, wt, e, values, false);
       else if (field === 3 && wt === 2) {
         const len = r.len(e);
@@ -243,11 +235,31 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
       b.label(asm.stringRef(labels[i], 'A label key'), labels[i + 1] ? asm.stringRef(labels[i + 1], 'A label value') : 0, labels[i + 2]);
     }
   }
-  locStart[nSamples] = locSeq.length;
-  // pass 2b: stacks, written into exactly-sized node arrays
+  // pass 2b: stacks, into exactly-sized node arrays (re-reading the ids costs less than keeping them)
   b.reserveNodes(frameTotal);
-  const seq = locSeq.data;
-  for (let s = 0; s < nSamples; s++) b.setSampleStack(s, asm.stackOfIndexes(seq, locStart[s], locStart[s + 1]));
+  let ids = new Int32Array(256);
+  for (let s = 0; s < nSamples; s++) {
+    r.pos = at[2 * s];
+    const e = at[2 * s + 1];
+    let n = 0;
+    while (r.pos < e) {
+      const tag = r.varint();
+      const field = tag >>> 3;
+      const wt = tag & 7;
+      if (field === 1 && (wt === 2 || wt === 0)) {
+        const le = wt === 2 ? r.len(e) + r.pos : r.pos + 1;
+        while (r.pos < le) {
+          if (n === ids.length) {
+            const next = new Int32Array(n * 2);
+            next.set(ids);
+            ids = next;
+          }
+          ids[n++] = asm.locIndex(r.uvarint());
+        }
+      } else r.skip(wt, e);
+    }
+    b.setSampleStack(s, asm.stackOfIndexes(ids, 0, n));
+  }
   return asm.finish();
 }
 

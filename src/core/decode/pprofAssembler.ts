@@ -48,17 +48,23 @@ export class PprofAssembler {
   private readonly locFrames: Int32Array;
   private readonly denseLoc: Int32Array | undefined;
   private readonly locById: Map<number, number> | undefined;
-  private readonly canon: Int32Array;
+  /** first id seen for each function name / file string: duplicated table entries must not split frames */
+  private readonly firstId = new Map<string, number>();
+  private readonly nStrings: number;
 
   constructor(private readonly t: PprofTables, expectedSamples: number, expectedNodes = 4096) {
     const strings = t.strings.length === 0 ? [''] : t.strings;
     if (strings[0] !== '') throw new EngineError('corrupt-protobuf', 'The pprof string table does not start with the empty string.');
-    this.builder = new RawProfileBuilder('pprof', strings, expectedSamples, expectedNodes);
-    this.canon = this.builder.canonicalStringIds();
+    this.builder = new RawProfileBuilder('pprof', strings, expectedSamples, expectedNodes, Math.max(1, t.sampleTypes.length));
     const nStr = strings.length;
+    this.nStrings = nStr;
     const str = (id: number, what: string): number => {
       if (!(id >= 0 && id < nStr)) throw new EngineError('bad-reference', `${what} refers to string ${id}, but the string table has ${nStr} entries.`);
-      return this.canon[id];
+      const s = strings[id];
+      const f = this.firstId.get(s);
+      if (f !== undefined) return f;
+      this.firstId.set(s, id);
+      return id;
     };
     for (const st of t.sampleTypes) {
       str(st.type, 'A sample type');
@@ -67,10 +73,12 @@ export class PprofAssembler {
 
     // Functions: dense index by id; identity by (name, file, start line), not by pprof id.
     const fnIndex = new Map<number, number>();
+    const fnNameC = new Int32Array(t.fnId.length);
+    const fnFileC = new Int32Array(t.fnId.length);
     for (let i = 0; i < t.fnId.length; i++) {
       fnIndex.set(t.fnId[i], i);
-      str(t.fnName[i], `Function ${t.fnId[i]} name`);
-      str(t.fnFile[i], `Function ${t.fnId[i]} filename`);
+      fnNameC[i] = str(t.fnName[i], `Function ${t.fnId[i]} name`);
+      fnFileC[i] = str(t.fnFile[i], `Function ${t.fnId[i]} filename`);
     }
 
     // @datadog/pprof's default mode writes the function start as Line.line, start_line 0, no mappings,
@@ -103,9 +111,16 @@ export class PprofAssembler {
       for (let j = t.locLineStart[i]; j < t.locLineStart[i + 1]; j++) {
         const fi = fnIndex.get(t.lineFn[j]);
         if (fi === undefined) throw new EngineError('bad-reference', `Location ${t.locId[i]} refers to function ${t.lineFn[j]}, which the profile does not define.`);
-        const name = this.canon[t.fnName[fi]];
-        const file = this.canon[t.fnFile[fi]];
-        const [line, column] = unpackLine(t.lineLine[j], t.lineColumn[j]);
+        const name = fnNameC[fi];
+        const file = fnFileC[fi];
+        const raw = t.lineLine[j];
+        let line = raw;
+        let column = t.lineColumn[j] > 0 ? t.lineColumn[j] : 0;
+        if (raw >= TWO32) {
+          const packed = Math.floor(raw / TWO32);
+          line = raw - packed * TWO32;
+          if (column === 0) column = packed;
+        } else if (raw < 0) line = 0;
         let start = t.fnStart[fi] > 0 && t.fnStart[fi] < TWO32 ? t.fnStart[fi] : 0;
         let kind = kindOf(file, line, column);
         if (functionStartOnly && line > 0) {
@@ -180,14 +195,14 @@ export class PprofAssembler {
 
   /** Canonical string id for a label key/str, checked. */
   stringRef(id: number, what: string): number {
-    if (!(id >= 0 && id < this.canon.length)) throw new EngineError('bad-reference', `${what} refers to string ${id}, but the string table has ${this.canon.length} entries.`);
-    return this.canon[id];
+    if (!(id >= 0 && id < this.nStrings)) throw new EngineError('bad-reference', `${what} refers to string ${id}, but the string table has ${this.nStrings} entries.`);
+    return id;
   }
 
   finish() {
     const t = this.t;
     const s = this.builder.strings;
-    const sampleTypes: SampleType[] = t.sampleTypes.map((v) => ({ type: s[this.canon[v.type]], unit: s[this.canon[v.unit]] }));
+    const sampleTypes: SampleType[] = t.sampleTypes.map((v) => ({ type: s[v.type], unit: s[v.unit] }));
     let defaultType = sampleTypes.length - 1;
     if (t.defaultSampleType > 0) {
       const name = s[this.stringRef(t.defaultSampleType, 'default_sample_type')];

@@ -5,7 +5,8 @@
  * in typed arrays. `build()` returns the RawProfile.
  */
 import { EngineError } from '../engine';
-import { PositionKind, type ProfileFormat, type RawProfile, type SampleType } from '../model';
+import { PositionKind, type ProfileFormat, type RawProfile, type SampleType, type StackTree } from '../model';
+import { PairMap } from '../index/pairMap';
 import { GrowableFloat64, GrowableInt32 } from './growable';
 
 export interface RawProfileMeta {
@@ -27,9 +28,12 @@ export class RawProfileBuilder {
   private readonly fColumn = new GrowableInt32();
   private readonly fStart = new GrowableInt32();
   private readonly fKind = new GrowableInt32();
-  private readonly frameIds = new Map<string, number>();
+  /** frame interning: (name, file) → (·, line) → (·, column) → (·, startLine·8+kind) = frame id */
+  private readonly fk1 = new PairMap(1024);
+  private readonly fk2 = new PairMap(1024);
+  private readonly fk3 = new PairMap(1024);
+  private readonly fk4 = new PairMap(1024);
 
-  private parent: Int32Array;
   private frameOf: Int32Array;
   private nodeCount = 1;
   /** last node of the stack being written (0 = root) */
@@ -48,14 +52,13 @@ export class RawProfileBuilder {
     strings: string[] = [''],
     expectedSamples = 1024,
     expectedNodes = 4096,
+    valuesPerSample = 2,
   ) {
     this.strings = strings.length > 0 && strings[0] === '' ? strings : ['', ...strings];
-    this.parent = new Int32Array(Math.max(16, expectedNodes));
     this.frameOf = new Int32Array(Math.max(16, expectedNodes));
-    this.parent[0] = -1;
     this.frameOf[0] = -1;
     this.sStack = new GrowableInt32(expectedSamples);
-    this.sValues = new GrowableFloat64(expectedSamples);
+    this.sValues = new GrowableFloat64(expectedSamples * valuesPerSample);
     this.labelOffsets = new GrowableInt32(expectedSamples + 1);
     this.labelOffsets.push(0);
   }
@@ -75,40 +78,22 @@ export class RawProfileBuilder {
     return id;
   }
 
-  /**
-   * For decoders handed a string table (pprof): the first id of each distinct string, so that
-   * duplicated table entries do not split frames.
-   */
-  canonicalStringIds(): Int32Array {
-    const canon = new Int32Array(this.strings.length);
-    const first = new Map<string, number>();
-    for (let i = 0; i < this.strings.length; i++) {
-      const s = this.strings[i];
-      const f = first.get(s);
-      if (f === undefined) {
-        first.set(s, i);
-        canon[i] = i;
-      } else canon[i] = f;
-    }
-    this.stringIds = first;
-    return canon;
-  }
-
   /** Interned frame id for a (name, file, line, column, startLine, kind) position. */
   frame(name: number, file: number, line: number, column: number, startLine: number, kind: PositionKind): number {
-    const key = `${name},${file},${line},${column},${startLine},${kind}`;
-    let id = this.frameIds.get(key);
-    if (id === undefined) {
-      id = this.fName.length;
+    // positions beyond int32 (corrupt input) are unknown; start line shares its key with kind
+    if (!(line >= 0 && line <= 0x7fffffff)) line = 0;
+    if (!(column >= 0 && column <= 0x7fffffff)) column = 0;
+    if (!(startLine >= 0 && startLine < 0x4000000)) startLine = 0;
+    const k = this.fk4.id(this.fk3.id(this.fk2.id(this.fk1.id(name, file), line), column), startLine * 8 + kind);
+    if (k === this.fName.length) {
       this.fName.push(name);
       this.fFile.push(file);
       this.fLine.push(line);
       this.fColumn.push(column);
       this.fStart.push(startLine);
       this.fKind.push(kind);
-      this.frameIds.set(key, id);
     }
-    return id;
+    return k;
   }
 
   get frameCount(): number {
@@ -117,7 +102,7 @@ export class RawProfileBuilder {
 
   /** Makes room for `n` more stack nodes (avoids regrowing when the total is known). */
   reserveNodes(n: number): void {
-    if (this.nodeCount + n > this.parent.length) this.growNodes(this.nodeCount + n);
+    if (this.nodeCount + n > this.frameOf.length) this.growNodes(this.nodeCount + n);
   }
 
   /** Starts writing a new stack, root first: `push` each frame, then `sample(leaf())`. */
@@ -125,11 +110,13 @@ export class RawProfileBuilder {
     this.tail = 0;
   }
 
-  /** Appends `frame` below the current tail (a new node: every sample gets its own chain). */
+  /**
+   * Appends `frame` below the current tail (a new node: every sample gets its own chain, written
+   * right after the previous sample's). Samples must be given their stacks in sample order.
+   */
   push(frame: number): void {
     const n = this.nodeCount++;
-    if (n === this.parent.length) this.growNodes(n * 2);
-    this.parent[n] = this.tail;
+    if (n === this.frameOf.length) this.growNodes(n * 2);
     this.frameOf[n] = frame;
     this.tail = n;
   }
@@ -140,11 +127,8 @@ export class RawProfileBuilder {
   }
 
   private growNodes(cap: number): void {
-    const p = new Int32Array(cap);
-    p.set(this.parent.subarray(0, this.nodeCount));
     const f = new Int32Array(cap);
     f.set(this.frameOf.subarray(0, this.nodeCount));
-    this.parent = p;
     this.frameOf = f;
   }
 
@@ -182,8 +166,8 @@ export class RawProfileBuilder {
       throw new EngineError('corrupt-protobuf', `Samples carry ${this.sValues.length} values; expected ${this.sampleCount} × ${T}.`);
     }
     if (this.sampleCount > 0) this.labelOffsets.push(this.labelKey.length);
-    const labelOffsets = new Uint32Array(this.labelOffsets.length);
-    labelOffsets.set(this.labelOffsets.data.subarray(0, this.labelOffsets.length));
+    const stack = this.sStack.data.subarray(0, this.sStack.length);
+    const labelOffsets = new Uint32Array(this.labelOffsets.data.buffer, 0, this.labelOffsets.length);
     return {
       format: this.format,
       strings: this.strings,
@@ -202,23 +186,48 @@ export class RawProfileBuilder {
         startLine: this.fStart.toArray(),
         kind: Uint8Array.from(this.fKind.data.subarray(0, this.fKind.length)),
       },
-      stacks: {
-        count: this.nodeCount,
-        parent: this.nodeCount === this.parent.length ? this.parent : this.parent.slice(0, this.nodeCount),
-        frame: this.nodeCount === this.frameOf.length ? this.frameOf : this.frameOf.slice(0, this.nodeCount),
-        chains: true,
-      },
+      stacks: chainTree(this.nodeCount, this.nodeCount === this.frameOf.length ? this.frameOf : this.frameOf.slice(0, this.nodeCount), stack),
+      // views, not copies: a copy of big arrays at the very end would raise the peak
       samples: {
         count: this.sampleCount,
-        stack: this.sStack.toArray(),
-        values: this.sValues.toArray(),
+        stack,
+        values: this.sValues.data.subarray(0, this.sValues.length),
         labelOffsets,
-        labelKey: this.labelKey.toArray(),
-        labelStr: this.labelStr.toArray(),
-        labelNum: this.labelNum.toArray(),
+        labelKey: this.labelKey.data.subarray(0, this.labelKey.length),
+        labelStr: this.labelStr.data.subarray(0, this.labelStr.length),
+        labelNum: this.labelNum.data.subarray(0, this.labelNum.length),
       },
     };
   }
+}
+
+/**
+ * The stack tree of chain-laid-out samples. `parent` is implied by the layout (n-1 inside a chain,
+ * 0 at a chain's first node) and only materialized if someone reads it: on a 60 MB profile it
+ * would be a quarter of a gigabyte that the engine itself never needs.
+ */
+export function chainTree(count: number, frame: Int32Array, sampleLeaf: Int32Array): StackTree {
+  let parent: Int32Array | undefined;
+  return {
+    count,
+    frame,
+    chains: true,
+    get parent(): Int32Array {
+      if (!parent) {
+        parent = new Int32Array(count);
+        parent[0] = -1;
+        let next = 1;
+        for (let i = 0; i < sampleLeaf.length; i++) {
+          const leaf = sampleLeaf[i];
+          if (leaf <= 0) continue;
+          parent[next] = 0;
+          for (let n = next + 1; n <= leaf; n++) parent[n] = n - 1;
+          next = leaf + 1;
+        }
+      }
+      return parent;
+    },
+  };
 }
 
 /** PositionKind a profiler's (line, column) implies before symbolization. */

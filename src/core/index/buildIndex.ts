@@ -37,13 +37,14 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
   const strings = raw.strings;
 
   // ---- keys per frame
-  const lineKeys = new Map<string, number>();
+  const lineKeys = new PairMap(Math.max(1024, frames.count));
   const lineFile: number[] = [];
   const lineProfileFile: number[] = [];
   const lineLine: number[] = [];
   const lineName: number[] = [];
   const lineKind: number[] = [];
-  const fnKeys = new Map<string, number>();
+  const fnKeys = new PairMap(Math.max(1024, frames.count >> 2));
+  const fnNameFile = new PairMap(Math.max(1024, frames.count >> 2));
   const fnName: number[] = [];
   const fnFile: number[] = [];
   const fnProfileFile: number[] = [];
@@ -59,12 +60,10 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
     const name = s.name[f];
     const startLine = s.startLine[f] > 0 ? s.startLine[f] : kind === PositionKind.FunctionStart ? line : 0;
     // unresolved frames keep their profile path; frames with no file are keyed by name
-    const fileKey = file >= 0 ? `r${file}` : pfile !== 0 ? `p${pfile}` : `n${strings[name]}`;
-    const lk = `${fileKey}:${line}`;
-    let li = lineKeys.get(lk);
-    if (li === undefined) {
-      li = lineFile.length;
-      lineKeys.set(lk, li);
+    // (string ids are canonical: decoders and symbolization intern without duplicates)
+    const fileKey = file >= 0 ? file : pfile !== 0 ? -1 - pfile : -0x40000000 - name;
+    const li = lineKeys.id(fileKey, line);
+    if (li === lineFile.length) {
       lineFile.push(file);
       lineProfileFile.push(file >= 0 ? 0 : pfile);
       lineLine.push(line);
@@ -72,11 +71,8 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
       lineKind.push(kind);
     } else if (kind > lineKind[li]) lineKind[li] = kind;
     frameLine[f] = li;
-    const fk = `${strings[name]}\u0000${file >= 0 ? `r${file}` : `p${pfile}`}\u0000${startLine}`;
-    let fi = fnKeys.get(fk);
-    if (fi === undefined) {
-      fi = fnName.length;
-      fnKeys.set(fk, fi);
+    const fi = fnKeys.id(fnNameFile.id(name, file >= 0 ? file : -1 - pfile), startLine);
+    if (fi === fnName.length) {
       fnName.push(name);
       fnFile.push(file);
       fnProfileFile.push(file >= 0 ? 0 : pfile);
@@ -102,9 +98,10 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
   let eWeight = new Float64Array(1024 * T);
   let eSeen = new Int32Array(1024).fill(-1);
   const sampleDepth = new Int32Array(samples.count);
-  const parent = stacks.parent;
+  const chainsLayout = stacks.chains === true;
+  const parent = chainsLayout ? new Int32Array(0) : stacks.parent;
   const frameOfNode = stacks.frame;
-  const chains = stacks.chains === true;
+  const chains = chainsLayout;
   let nextChain = 1;
   const memoBelow = new Int32Array(frames.count).fill(-2);
   const memoEdge = new Int32Array(frames.count);
@@ -181,17 +178,23 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
 
   // ---- order line rows: by resolved file then line; unresolved/no-file rows last
   const order = Array.from({ length: nLineKeys }, (_, i) => i);
-  const fileSortKey = (i: number): string =>
-    lineFile[i] >= 0 ? '' : lineProfileFile[i] !== 0 ? `1${strings[lineProfileFile[i]]}` : `2${strings[lineName[i]]}`;
+  // unresolved rows: by the profile's path (or, without a file, the function name), then line
+  const rank = new Map<number, number>();
+  {
+    const ids = new Set<number>();
+    for (let i = 0; i < nLineKeys; i++) if (lineFile[i] < 0) ids.add(lineProfileFile[i] !== 0 ? lineProfileFile[i] : lineName[i]);
+    const sorted = [...ids].map((id) => [id, strings[id]] as const).sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    sorted.forEach(([id], r) => rank.set(id, r));
+  }
+  const unresolvedRank = new Int32Array(nLineKeys);
+  for (let i = 0; i < nLineKeys; i++) {
+    if (lineFile[i] < 0) unresolvedRank[i] = (lineProfileFile[i] !== 0 ? 0 : 1 << 24) + rank.get(lineProfileFile[i] !== 0 ? lineProfileFile[i] : lineName[i])!;
+  }
   order.sort((a, b) => {
     const fa = lineFile[a] >= 0 ? lineFile[a] : files.length;
     const fb = lineFile[b] >= 0 ? lineFile[b] : files.length;
     if (fa !== fb) return fa - fb;
-    if (fa === files.length) {
-      const ka = fileSortKey(a);
-      const kb = fileSortKey(b);
-      if (ka !== kb) return ka < kb ? -1 : 1;
-    }
+    if (fa === files.length && unresolvedRank[a] !== unresolvedRank[b]) return unresolvedRank[a] - unresolvedRank[b];
     return lineLine[a] - lineLine[b];
   });
   const rowOf = new Int32Array(nLineKeys);
