@@ -147,12 +147,12 @@ interface HeapNode {
   children?: HeapNode[];
 }
 
-/** Sampling heap profile: per node, the number of sampled allocations and their bytes. */
+/** Sampling heap profile: per node with live sampled bytes, its bytes and number of samples. */
 export function decodeHeapprofile(j: Record<string, unknown>): RawProfile {
   const b = new RawProfileBuilder('heapprofile');
   const head = j.head as HeapNode;
   const pathOfId = new Map<number, number[]>();
-  const selfOf: { path: number[]; size: number }[] = [];
+  const selfOf: { path: number[]; size: number; id?: number }[] = [];
   const stack: { n: HeapNode; path: number[]; depth: number }[] = [{ n: head, path: [], depth: 0 }];
   while (stack.length) {
     const { n, path: parentPath, depth } = stack.pop()!;
@@ -161,7 +161,7 @@ export function decodeHeapprofile(j: Record<string, unknown>): RawProfile {
     const isRoot = depth === 0 && n.callFrame.functionName === '(root)';
     const path = isRoot ? parentPath : [...parentPath, frameOf(b, n.callFrame)];
     if (Number.isInteger(n.id)) pathOfId.set(n.id!, path);
-    if (typeof n.selfSize === 'number' && n.selfSize > 0) selfOf.push({ path, size: n.selfSize });
+    if (typeof n.selfSize === 'number' && n.selfSize > 0) selfOf.push({ path, size: n.selfSize, id: Number.isInteger(n.id) ? n.id : undefined });
     for (const c of Array.isArray(n.children) ? n.children : []) stack.push({ n: c, path, depth: depth + 1 });
   }
   const writeStack = (path: number[]): number => {
@@ -169,21 +169,18 @@ export function decodeHeapprofile(j: Record<string, unknown>): RawProfile {
     for (const f of path) b.push(f);
     return b.leaf();
   };
+  // Space is each node's selfSize (what DevTools shows). Objects are counted from `samples`; V8
+  // also lists samples whose node is no longer in the tree: those are not in selfSize either and
+  // are left out.
+  const countOf = new Map<number, number>();
   const samples = Array.isArray(j.samples) ? (j.samples as { size?: number; nodeId?: number }[]) : [];
-  if (samples.length > 0) {
-    for (const s of samples) {
-      const path = pathOfId.get(s.nodeId as number);
-      if (path === undefined) throw new EngineError('bad-reference', `.heapprofile sample refers to node ${s.nodeId}, which does not exist.`);
-      b.sample(writeStack(path));
-      b.value(1);
-      b.value(typeof s.size === 'number' ? s.size : 0);
-    }
-  } else {
-    for (const s of selfOf) {
-      b.sample(writeStack(s.path));
-      b.value(0);
-      b.value(s.size);
-    }
+  for (const s of samples) {
+    if (isObj(s) && pathOfId.has(s.nodeId as number)) countOf.set(s.nodeId as number, (countOf.get(s.nodeId as number) ?? 0) + 1);
+  }
+  for (const n of selfOf) {
+    b.sample(writeStack(n.path));
+    b.value(n.id !== undefined ? (countOf.get(n.id) ?? 0) : 0);
+    b.value(n.size);
   }
   return b.build({
     sampleTypes: [{ type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' }],
