@@ -80,8 +80,10 @@ export function createWorkerEngine(workerScriptPath: string): WorkerEngine {
 
   return {
     async load(bytes: Uint8Array, options: LoadOptions): Promise<LoadResult> {
-      // copy so the caller keeps its bytes; the copy is transferred, not cloned again
-      const copy = bytes.slice();
+      // copy so the caller keeps its bytes (Buffer#slice would be a view of Node's pool); the copy is
+      // transferred, not cloned again
+      const copy = new Uint8Array(bytes.byteLength);
+      copy.set(bytes);
       const r = await call<LoadResult>({ op: 'load', bytes: copy, options }, [copy.buffer as ArrayBuffer]);
       const handle = nextHandle++;
       handles.set(handle, { gen: generation, id: r.id });
