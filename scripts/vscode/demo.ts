@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { Workbench } from '../../test/ui/harness/workbench';
 import { launchBrowser } from '../../test/vscode/runner/browser';
 import { freePort, startCodeServer, workbenchUrl } from '../../test/vscode/runner/codeServer';
-import { cleanupAll, trackGroup } from '../../test/vscode/runner/processes';
+import { cleanupAll, onCleanup, trackGroup } from '../../test/vscode/runner/processes';
 import { CACHE, ROOT, ensureTools } from '../../test/vscode/runner/tools';
 
 const argv = process.argv.slice(2);
@@ -88,10 +88,12 @@ async function main(): Promise<number> {
   // --check works on a copy so CI never touches the committed workspace
   let workspace = DEMO;
   if (check) {
-    workspace = path.join(CACHE, 'demo-check-workspace');
-    rmSync(workspace, { recursive: true, force: true });
-    mkdirSync(workspace, { recursive: true });
-    cpSync(DEMO, workspace, { recursive: true });
+    const copy = path.join(CACHE, `demo-check-${process.pid}`, 'demo-workspace');
+    workspace = copy;
+    rmSync(copy, { recursive: true, force: true });
+    mkdirSync(copy, { recursive: true });
+    cpSync(DEMO, copy, { recursive: true });
+    onCleanup(() => rmSync(path.dirname(copy), { recursive: true, force: true }));
   }
   let live: string | undefined;
   if (flag('live')) {

@@ -48,6 +48,8 @@ export async function buildSuites(files: string[], outDir = path.join(CACHE, 'vs
     external: ['vscode'],
     sourcemap: 'inline',
     logLevel: 'warning',
+    // mocha's parallel mode (unused here) resolves worker files at run time
+    logOverride: { 'require-resolve-not-external': 'silent' },
     // suites may read fixtures relative to the repository
     define: { 'process.env.PROFILE_LENS_ROOT': JSON.stringify(ROOT) },
   });

@@ -1,5 +1,6 @@
 /**
- * `npm run test:vscode [-- <file filter>…] [--grep <re>] [--workspace <dir>] [--timeout <s>] [--no-build] [--verbose]`
+ * `npm run test:vscode [-- <file filter>…] [--grep <re>] [--workspace <dir>] [--timeout <s>] [--no-build] [--verbose] [--vsix <file>]`
+ * (`--vsix`: install that package into code-server and run the suites against it instead of this folder)
  *
  * Builds the extension and the suites, starts code-server with the smoke-test driver, opens Chromium on a
  * workbench URL whose payload carries extensionDevelopmentPath (this repo) + extensionTestsPath (the
@@ -13,8 +14,10 @@ import type { SuiteResults } from '../index';
 import { launchBrowser } from './browser';
 import { buildSuites, findSuites } from './buildSuites';
 import { startCodeServer, workbenchUrl } from './codeServer';
-import { cleanupAll } from './processes';
+import { cleanupAll, onCleanup } from './processes';
 import { CACHE, ROOT, ensureTools } from './tools';
+
+const RUN_DIR = path.join(CACHE, 'vscode-tests', `run-${process.pid}`);
 
 interface Args {
   filters: string[];
@@ -23,6 +26,10 @@ interface Args {
   timeoutS: number;
   build: boolean;
   verbose: boolean;
+  /** keep .cache/vscode-tests/run-<pid> (bundle, results, workspace copy) after the run */
+  keep?: boolean;
+  /** install this .vsix and test it instead of the development folder */
+  vsix?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -34,6 +41,8 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--timeout') a.timeoutS = Number(argv[++i]);
     else if (x === '--no-build') a.build = false;
     else if (x === '--verbose') a.verbose = true;
+    else if (x === '--keep') a.keep = true;
+    else if (x === '--vsix') a.vsix = path.resolve(argv[++i]);
     else a.filters.push(x);
   }
   return a;
@@ -42,7 +51,7 @@ function parseArgs(argv: string[]): Args {
 /** A fresh copy of the demo workspace (suites may write into it), or the folder given. */
 export function prepareWorkspace(given?: string): string {
   if (given) return path.resolve(given);
-  const dest = path.join(CACHE, 'vscode-workspace');
+  const dest = path.join(RUN_DIR, 'workspace');
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
   const demo = path.join(ROOT, 'demo/workspace');
@@ -54,7 +63,11 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const t0 = Date.now();
   const lap = (what: string, since: number) => console.log(`[test:vscode] ${what}: ${((Date.now() - since) / 1000).toFixed(1)} s`);
-  if (args.build) {
+  if (args.vsix && !existsSync(args.vsix)) {
+    console.error(`[test:vscode] ${args.vsix} does not exist (npm run package writes .cache/profile-lens.vsix)`);
+    return 1;
+  }
+  if (args.build && !args.vsix) {
     const tb = Date.now();
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit', cwd: ROOT });
     lap('extension build', tb);
@@ -67,21 +80,28 @@ async function main(): Promise<number> {
     console.error(`[test:vscode] no suite matches ${args.filters.join(', ')} in test/vscode/suite`);
     return 1;
   }
-  const index = await buildSuites(suites);
+  // Everything of this run lives in its own folder: several runs may go on at once on this machine.
+  mkdirSync(RUN_DIR, { recursive: true });
+  onCleanup(() => {
+    if (!args.keep) rmSync(RUN_DIR, { recursive: true, force: true });
+  });
+  const index = await buildSuites(suites, RUN_DIR);
   console.log(`[test:vscode] ${suites.length} suite file(s): ${suites.map((s) => path.basename(s)).join(', ')}`);
   const workspace = prepareWorkspace(args.workspace);
-  const resultsFile = path.join(CACHE, 'vscode-tests', 'results.json');
+  const resultsFile = path.join(RUN_DIR, 'results.json');
   rmSync(resultsFile, { force: true });
 
   const ts = Date.now();
   const server = await startCodeServer({
     workspace,
+    installVsix: args.vsix ? [args.vsix] : undefined,
     env: {
       PROFILE_LENS_TEST_RESULTS: resultsFile,
+      ...(args.vsix ? { PROFILE_LENS_EXPECT_INSTALLED: path.basename(args.vsix) } : {}),
       ...(args.grep ? { PROFILE_LENS_TEST_GREP: args.grep } : {}),
     },
   });
-  lap(`code-server ready on ${server.origin} (pid ${server.pid})`, ts);
+  lap(`code-server ready on ${server.origin} (pid ${server.pid})${args.vsix ? `, ${path.basename(args.vsix)} installed` : ''}`, ts);
   const { page } = await launchBrowser();
   let exitCode: number | undefined;
   let resolveExit!: (code: number) => void;
@@ -97,7 +117,14 @@ async function main(): Promise<number> {
     resolveExit(code);
   });
   page.on('pageerror', (e) => hostLines.push(`[pageerror] ${e.message}`));
-  const url = workbenchUrl(server, { folder: workspace, extensionTestsPath: index });
+  // VS Code runs extension tests only in extension-development mode. To test the installed package,
+  // the development path is an empty folder (no extension there), so the installed copy is what loads.
+  let devPath: string | undefined;
+  if (args.vsix) {
+    devPath = path.join(RUN_DIR, 'no-development-extension');
+    mkdirSync(devPath, { recursive: true });
+  }
+  const url = workbenchUrl(server, { folder: workspace, extensionTestsPath: index, extensionDevelopmentPath: devPath });
   const tr = Date.now();
   await page.goto(url);
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), args.timeoutS * 1000).unref());
