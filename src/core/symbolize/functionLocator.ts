@@ -205,6 +205,17 @@ export function indexFunctions(code: string): FunctionIndex | undefined {
     if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') {
       cls = node.id ? node.id.name : hint;
       clsNode = node.id ?? hintNode;
+      // V8 runs class fields in synthetic functions positioned at the class itself.
+      const members: any[] = node.body?.body ?? [];
+      for (const [name, isStatic] of [['<instance_members_initializer>', false], ['<static_initializer>', true]] as const) {
+        if (members.some((m) => (m.type === 'PropertyDefinition' && m.static === isStatic) || (isStatic && m.type === 'StaticBlock'))) {
+          const p = index.position(node.start);
+          found.push({
+            name, nameOffset: -1, pos: node.start, line: p.line, column: p.column, start: node.start, end: node.end,
+            startLine: p.line, endLine: index.position(Math.max(node.start, node.end - 1)).line,
+          });
+        }
+      }
     }
     switch (node.type) {
       case 'VariableDeclarator':

@@ -334,7 +334,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
           symbols.file[f] = generatedId();
           continue;
         }
-        const name = raw.strings[fr.name[f]];
+        const name = agentFunctionName(raw.strings[fr.name[f]], profilePath);
         let column = fr.column[f];
         const anon = parseAnonymousName(name);
         if (column === 0 && anon && anon.line === line && anon.column > 0 && kind === PositionKind.FunctionStart) column = anon.column;
@@ -487,4 +487,15 @@ function identifierAt(text: string, lineStarts: Uint32Array, line: number, colum
   const off = lineStarts[line - 1] + column;
   const m = /^[A-Za-z_$#][\w$]*/.exec(text.slice(off, off + 256));
   return m ? m[0] : undefined;
+}
+
+/**
+ * @pyroscope/nodejs renames functions to `<path relative to cwd>:<name>:<line>`; the function name
+ * V8 gave is the middle part. Only unwrapped when the path part names the frame's own file.
+ */
+export function agentFunctionName(name: string, file: string): string {
+  const m = /^(.*?\.(?:[cm]?js|jsx|tsx?)):(.+):(\d+)$/.exec(name);
+  if (!m) return name;
+  const shown = m[1].replace(/\\/g, '/').replace(/^\.\//, '');
+  return file.replace(/\\/g, '/').endsWith(shown) ? m[2] : name;
 }

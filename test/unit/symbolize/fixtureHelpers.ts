@@ -49,6 +49,13 @@ export function tsFunctions(file: string): TsFunction[] {
       const params = fn.parameters.pos; // just after "(" (or at the single arrow parameter)
       out.push({ name, line: line(params), startLine: line(fn.getStart(sf)), endLine: line(fn.end) });
     }
+    if (ts.isClassLike(node)) {
+      // V8's synthetic initializer of instance fields (incl. parameter properties), at the class
+      const fields = node.members.some((m) => ts.isPropertyDeclaration(m) && !m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword))
+        || node.members.some((m) => ts.isConstructorDeclaration(m) && m.parameters.some((p) => ts.isParameterPropertyDeclaration(p, m)));
+      const l = line(node.getStart(sf));
+      if (fields) out.push({ name: '<instance_members_initializer>', line: l, startLine: l, endLine: line(node.end) });
+    }
     ts.forEachChild(node, visit);
   };
   visit(sf);
