@@ -53,12 +53,12 @@ export function pprofOtherShare(input: Uint8Array, maxInflatedBytes = 512 << 20)
   const notTruncated = { share: 0, otherValue: 0, total: NaN, truncated: false };
   if (Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).indexOf(OTHER_ENTRY) < 0) return notTruncated;
   const r = new Reader(buf);
-  // Pass 1: top level only.
+  // Pass 1: top level only; message ranges kept flat (start, end, start, end, …).
   let strIndex = 0;
   const otherStrings: number[] = [];
-  const functions: [number, number][] = [];
-  const locations: [number, number][] = [];
-  const sampleRanges: number[] = [];
+  const functions: number[] = [];
+  const locations: number[] = [];
+  const samples: number[] = [];
   const typeNames: number[] = [];
   let defaultTypeName = 0;
   while (r.pos < r.end) {
@@ -69,15 +69,15 @@ export function pprofOtherShare(input: Uint8Array, maxInflatedBytes = 512 << 20)
       const len = r.varint();
       const start = r.pos;
       r.skip(len);
-      if (field === 2) sampleRanges.push(start, r.pos);
+      if (field === 2) samples.push(start, r.pos);
       else if (field === 6) {
         if (len === 5 && buf[start] === OTHER[0] && buf[start + 1] === OTHER[1] && buf[start + 2] === OTHER[2] && buf[start + 3] === OTHER[3] && buf[start + 4] === OTHER[4]) {
           otherStrings.push(strIndex);
         }
         strIndex++;
-      } else if (field === 5) functions.push([start, r.pos]);
-      else if (field === 4) locations.push([start, r.pos]);
-      else if (field === 1) typeNames.push(firstVarint(buf, start, r.pos, 1));
+      } else if (field === 5) functions.push(start, r.pos);
+      else if (field === 4) locations.push(start, r.pos);
+      else if (field === 1) typeNames.push(firstVarint(new Reader(buf, start, r.pos), 1));
     } else {
       const v = r.skipValue(wire);
       if (field === 14 && wire === 0) defaultTypeName = v;
@@ -86,19 +86,19 @@ export function pprofOtherShare(input: Uint8Array, maxInflatedBytes = 512 << 20)
   if (otherStrings.length === 0) return notTruncated;
   // Pass 2: is there a file-less function named "other"?
   const otherFns = new Set<number>();
-  for (const [s, e] of functions) {
+  for (let i = 0; i < functions.length; i += 2) {
     let id = 0;
     let name = 0;
     let file = 0;
-    const f = new Reader(buf, s, e);
-    while (f.pos < f.end) {
-      const key = f.varint();
+    r.reset(functions[i], functions[i + 1]);
+    while (r.pos < r.end) {
+      const key = r.varint();
       const wire = key & 7;
       if (wire !== 0) {
-        f.skipValue(wire);
+        r.skipValue(wire);
         continue;
       }
-      const v = f.varint();
+      const v = r.varint();
       const field = Math.floor(key / 8);
       if (field === 1) id = v;
       else if (field === 2) name = v;
@@ -107,22 +107,24 @@ export function pprofOtherShare(input: Uint8Array, maxInflatedBytes = 512 << 20)
     if (file === 0 && otherStrings.includes(name)) otherFns.add(id);
   }
   if (otherFns.size === 0) return notTruncated;
-  // Pass 3 (truncated, so small): locations using it, then sum samples.
+  // Pass 3 (a truncated answer, so bounded by the node limit): locations using it, then sum samples.
   const otherLocs = new Set<number>();
-  for (const [s, e] of locations) {
+  const line = new Reader(buf);
+  for (let i = 0; i < locations.length; i += 2) {
     let id = 0;
     let uses = false;
-    const l = new Reader(buf, s, e);
-    while (l.pos < l.end) {
-      const key = l.varint();
+    r.reset(locations[i], locations[i + 1]);
+    while (r.pos < r.end) {
+      const key = r.varint();
       const field = Math.floor(key / 8);
       const wire = key & 7;
-      if (field === 1 && wire === 0) id = l.varint();
+      if (field === 1 && wire === 0) id = r.varint();
       else if (field === 4 && wire === 2) {
-        const len = l.varint();
-        if (otherFns.has(firstVarint(buf, l.pos, l.pos + len, 1))) uses = true;
-        l.skip(len);
-      } else l.skipValue(wire);
+        const len = r.varint();
+        line.reset(r.pos, r.pos + len);
+        if (otherFns.has(firstVarint(line, 1))) uses = true;
+        r.skip(len);
+      } else r.skipValue(wire);
     }
     if (uses) otherLocs.add(id);
   }
@@ -130,36 +132,37 @@ export function pprofOtherShare(input: Uint8Array, maxInflatedBytes = 512 << 20)
   if (defaultTypeName > 0 && typeNames.includes(defaultTypeName)) typeIndex = typeNames.indexOf(defaultTypeName);
   let total = 0;
   let otherValue = 0;
-  const locIds: number[] = [];
-  const values: number[] = [];
-  for (let i = 0; i < sampleRanges.length; i += 2) {
-    locIds.length = 0;
-    values.length = 0;
-    const s = new Reader(buf, sampleRanges[i], sampleRanges[i + 1]);
-    while (s.pos < s.end) {
-      const key = s.varint();
+  for (let i = 0; i < samples.length; i += 2) {
+    r.reset(samples[i], samples[i + 1]);
+    let hit = false;
+    let value = 0;
+    let valueIndex = 0;
+    while (r.pos < r.end) {
+      const key = r.varint();
       const field = Math.floor(key / 8);
       const wire = key & 7;
-      const out = field === 1 ? locIds : field === 2 ? values : undefined;
-      if (!out) s.skipValue(wire);
-      else if (wire === 0) out.push(s.varint());
-      else if (wire === 2) {
-        const len = s.varint();
-        const end = s.pos + len;
-        if (end > s.end) throw malformed();
-        while (s.pos < end) out.push(s.varint());
-      } else s.skipValue(wire);
+      if ((field !== 1 && field !== 2) || (wire !== 0 && wire !== 2)) {
+        r.skipValue(wire);
+        continue;
+      }
+      // packed (wire 2): values up to `end`; unpacked (wire 0): exactly one value
+      const end = wire === 2 ? r.varint() + r.pos : r.pos + 1;
+      if (end > r.end) throw malformed();
+      while (r.pos < end) {
+        const v = r.varint();
+        if (field === 1) {
+          if (otherLocs.has(v)) hit = true;
+        } else if (valueIndex++ === typeIndex) value = v;
+      }
     }
-    const v = values[typeIndex] ?? 0;
-    total += v;
-    if (locIds.some((id) => otherLocs.has(id))) otherValue += v;
+    total += value;
+    if (hit) otherValue += value;
   }
   return { share: total > 0 ? otherValue / total : 0, otherValue, total, truncated: otherLocs.size > 0 };
 }
 
-/** First varint value of `field` in a message range (0 when absent). */
-function firstVarint(buf: Uint8Array, start: number, end: number, field: number): number {
-  const r = new Reader(buf, start, end);
+/** First varint value of `field` in the reader's range (0 when absent). */
+function firstVarint(r: Reader, field: number): number {
   while (r.pos < r.end) {
     const key = r.varint();
     const wire = key & 7;
@@ -177,6 +180,11 @@ class Reader {
     start = 0,
     end = buf.length,
   ) {
+    this.pos = start;
+    this.end = end;
+  }
+
+  reset(start: number, end: number): void {
     this.pos = start;
     this.end = end;
   }
