@@ -21,12 +21,13 @@ const PROFILE_FILTERS = {
 };
 
 /** Message for a failed load: names the file and the engine's reason (never a stack). */
-export function loadErrorMessage(file: string, e: unknown): string {
+export function loadErrorMessage(file: string, e: unknown, keptPrevious: boolean): string {
+  const kept = keptPrevious ? ' The previous view is kept.' : '';
+  const msg = (e instanceof Error ? e.message : String(e)).replace(/^Error: /, '').replace(/[.\s]+$/, '');
   if (e instanceof EngineError || (e instanceof Error && e.name === 'EngineError')) {
-    return `Profile Lens could not open ${file}: ${e.message} [${(e as EngineError).code}]. The previous view is kept.`;
+    return `Profile Lens could not open ${file}: ${msg} [${(e as EngineError).code}].${kept}`;
   }
-  const msg = e instanceof Error ? e.message : String(e);
-  return `Profile Lens could not open ${file}: ${msg}. The previous view is kept.`;
+  return `Profile Lens could not open ${file}: ${msg}.${kept}`;
 }
 
 /** Reads and loads a profile file; on failure shows the error and keeps the last good profile. */
@@ -40,7 +41,7 @@ export async function openProfileFile(session: ProfileSession, uri: vscode.Uri, 
     );
     return { ok: true, file: name };
   } catch (e) {
-    const error = loadErrorMessage(name, e);
+    const error = loadErrorMessage(name, e, session.current !== undefined);
     void vscode.window.showErrorMessage(error);
     return { ok: false, file: name, error };
   }

@@ -346,6 +346,10 @@ describe('editor insights', function () {
     assert.equal((await decorationsOf(mainUri))?.decorations, undefined);
     assert.deepEqual(await ourLenses(mainUri), []);
     assert.equal(await hoverText(mainUri, lineOf(mainText, /acc \+= handleRecords/)), '');
+    // a bad file with nothing loaded: the message does not promise a previous view
+    const r = await openProfile(path.join(ws, 'broken.pb.gz'));
+    assert.equal(r.ok, false);
+    assert.match(r.error ?? '', /^Profile Lens could not open broken\.pb\.gz: .+ \[[a-z-]+\]\.$/);
   });
 
   it('loading and clearing 100 times leaks no listeners, disposables or decoration types', async () => {
