@@ -30,8 +30,8 @@ interface State {
   /** document key (see docKey) → file id */
   files: Map<string, number>;
   insights: Map<number, FileInsights>;
-  /** profile time in ms since epoch (files modified after it are stale) */
-  takenAt: number;
+  /** when the profile was taken, ms since epoch (files modified after it are stale); see takenAtOf */
+  takenAt: Promise<number>;
 }
 
 /** URI of a profile file: on disk, or the read-only `profile-lens-source:` document for sourcesContent. */
@@ -181,7 +181,8 @@ export class InsightsModel extends Disposable {
     if (!s || !f?.onDisk) return;
     try {
       const stat = await vscode.workspace.fs.stat(vscode.Uri.file(f.path));
-      if (this.state === s) this.stale.set(file, stat.mtime > s.takenAt);
+      const takenAt = await s.takenAt;
+      if (this.state === s) this.stale.set(file, stat.mtime > takenAt);
     } catch {
       // gone from disk: leave as is
     }
@@ -229,15 +230,35 @@ export class InsightsModel extends Disposable {
       threshold: thresholdFromPercent(readConfig(config, Settings.threshold)),
       lineCost: readConfig(config, Settings.lineCost) === 'self' ? 'self' : 'total',
     };
-    const timeNanos = (index as { timeNanos?: number }).timeNanos;
-    const durationNanos = (index as { durationNanos?: number }).durationNanos ?? 0;
-    const takenAt = timeNanos && timeNanos > 0 ? (timeNanos + durationNanos) / 1e6 : profile.loadedAt;
+    const takenAt = this.state?.profile.index === index ? this.state.takenAt : takenAtOf(profile);
     this.state = { profile, view, options, files, insights: new Map(), takenAt };
     setContext(vscode.commands, ContextKeys.loaded, true);
     setContext(vscode.commands, ContextKeys.multipleSampleTypes, index.sampleTypes.length > 1);
     setContext(vscode.commands, ContextKeys.hasUnresolved, index.unresolved.length > 0);
     this.changeEmitter.fire();
   }
+}
+
+/** Leeway for files written together with the profile (a checkout or copy sets them all "now"). */
+const SAME_TIME_MS = 120_000;
+
+/**
+ * When the profile was taken, for staleness: a profile file's own modification time (written when it
+ * was taken; a fresh checkout gives sources and profile the same time, hence the leeway), else the
+ * time it was fetched/loaded (backends fetch the latest window). The profile's internal timestamp is
+ * not used: sources checked out after a week-old profile would all read as stale.
+ */
+async function takenAtOf(profile: LoadedProfile): Promise<number> {
+  const uri = profile.source.kind === 'file' || profile.source.kind === 'demo' ? profile.source.uri : undefined;
+  if (uri) {
+    try {
+      const stat = await vscode.workspace.fs.stat(vscode.Uri.parse(uri));
+      return stat.mtime + SAME_TIME_MS;
+    } catch {
+      // fall through
+    }
+  }
+  return profile.loadedAt;
 }
 
 function readDisplay(): Display {

@@ -152,6 +152,7 @@ describe('editor insights', function () {
     assert.match(md, new RegExp(`line ${line} of main\\\\\\.ts`));
     assert.match(md, /\| wall · this line \| [\d.<]+% \([\d.]+ (ns|µs|ms|s)\) \| [\d.]+% \([\d.]+ (ms|s)\) \|/);
     assert.match(md, /\d+ samples? on this line/);
+    assert.doesNotMatch(md, /changed on disk/, 'sources older than the profile file are not stale');
     assert.match(md, /in \*\*run\*\* \(line 37\) · \[\$\(flame\) Open in flame graph\]\(command:profileLens\.showFlameGraph\?/);
     assert.match(md, /Calls: \[handle\w+\]\(command:profileLens\.openLocation\?/);
     // Only our two commands are linked.
