@@ -77,9 +77,12 @@ export class FunctionIndex {
     return this.named(profileName).filter((f) => f.startLine <= line && line <= f.endLine).sort((a, b) => (a.end - a.start) - (b.end - b.start));
   }
 
+  /** Offset of (1-based line, 0-based column), -1 when the line does not have that column. */
   offsetOf(line: number, column0: number): number {
-    if (line < 1 || line > this.lineStarts.length) return -1;
-    return this.lineStarts[line - 1] + column0;
+    if (line < 1 || line > this.lineStarts.length || column0 < 0) return -1;
+    const off = this.lineStarts[line - 1] + column0;
+    if (line < this.lineStarts.length && off >= this.lineStarts[line]) return -1;
+    return off;
   }
 
   position(offset: number): { line: number; column: number } {

@@ -44,6 +44,8 @@ export interface SymbolizeStats {
   /** frames whose function was recovered from a minified name (unique / ambiguous) */
   recovered: number;
   recoveredAmbiguous: number;
+  /** frames whose column pointed outside the function they name (dropped, mapped by line) */
+  droppedColumns: number;
   /** errors in .pyroscope.yaml files (the rest of the load goes on without them) */
   yamlErrors: string[];
 }
@@ -83,7 +85,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
   for (let f = 0; f < n; f++) {
     if (symbols.startLine[f] === 0 && symbols.kind[f] === PositionKind.FunctionStart) symbols.startLine[f] = symbols.line[f];
   }
-  const stats: SymbolizeStats = { resolvedBy: {}, learnedPrefixes: [], sourceMapsLoaded: 0, recovered: 0, recoveredAmbiguous: 0, yamlErrors: [] };
+  const stats: SymbolizeStats = { resolvedBy: {}, learnedPrefixes: [], sourceMapsLoaded: 0, recovered: 0, recoveredAmbiguous: 0, droppedColumns: 0, yamlErrors: [] };
 
   // Strings: frames may get original names that the profile does not have yet.
   let stringIds: Map<string, number> | undefined;
@@ -324,7 +326,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
       fs.sort((a, b) => fr.line[a] - fr.line[b] || fr.column[a] - fr.column[b]);
       const wholeLineCandidates = new Map<number, Line1[]>();
       const lineOnlyLines = new Set<number>();
-      for (const f of fs) if (fr.column[f] === 0 && fr.line[f] > 0) lineOnlyLines.add(fr.line[f]);
+      for (const f of fs) if (fr.line[f] > 0) lineOnlyLines.add(fr.line[f]);
       const generatedId = () => fileId(local, profilePath, true, false);
 
       for (const f of fs) {
@@ -345,13 +347,25 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
         let outKind = kind;
         const lineCandidates: Line1[] = [];
 
-        if (column > 0) {
-          pos = map.lookup(line, column - 1);
-          if (fns) {
-            const starting = fns.startingAt(line, column - 1);
-            fn = starting.find((x) => (anon ? x.name === '' : sameFunctionName(name, x.name))) ?? starting[0];
-            if (!fn) fn = anon ? fns.containing(line, column - 1)[0] : fns.containing(line, column - 1, name)[0];
+        if (column > 0 && fns) {
+          // The column must fall in a function with the frame's name: @datadog/pprof with
+          // lineNumbers + columns gives callers their callee's start column, which would otherwise
+          // rename the caller after its callee. Such a column is dropped (line-only below).
+          const starting = fns.startingAt(line, column - 1);
+          fn = starting.find((x) => (anon ? x.name === '' : sameFunctionName(name, x.name)));
+          if (!fn) {
+            const inner = fns.containing(line, column - 1);
+            fn = anon ? (inner[0]?.name === '' ? inner[0] : undefined) : inner.find((x) => sameFunctionName(name, x.name));
           }
+          if (fn) {
+            pos = map.lookup(line, column - 1);
+          } else {
+            column = 0;
+            outKind = PositionKind.Line;
+            stats.droppedColumns++;
+          }
+        } else if (column > 0) {
+          pos = map.lookup(line, column - 1); // no parse of the generated file: trust the column
         } else if (kind === PositionKind.FunctionStart && fns) {
           const starting = (anon ? fns.startingOn(line).filter((x) => x.name === '') : fns.named(name).filter((x) => x.line === line)).sort((a, b) => a.pos - b.pos);
           if (starting.length) {

@@ -131,6 +131,26 @@ describe('symbolize: minified bundle ↔ unbundled, on real @datadog/pprof profi
     assert.ok(l.r.symbols.candidates.size < b.r.symbols.candidates.size);
   });
 
+  it('lineNumbers + columns: callers carry their callee’s start column; they keep their own function', async () => {
+    // minified name → original name, from the default-mode profile of the same bundle
+    const ref = await run('bundle-time-default.pb.gz');
+    const original = new Map<string, string>();
+    for (let f = 0; f < ref.raw.frames.count; f++) {
+      if (ref.r.symbols.file[f] >= 0 && ref.r.files[ref.r.symbols.file[f]].viaSourceMap) original.set(ref.raw.strings[ref.raw.frames.name[f]], ref.raw.strings[ref.r.symbols.name[f]]);
+    }
+    const { raw, r } = await run('bundle-time-lines-columns.pb.gz');
+    let checked = 0;
+    for (let f = 0; f < raw.frames.count; f++) {
+      const minified = raw.strings[raw.frames.name[f]];
+      const want = original.get(minified);
+      if (!want || minified.startsWith('(anonymous') || r.symbols.file[f] < 0 || !r.files[r.symbols.file[f]].viaSourceMap) continue;
+      assert.equal(raw.strings[r.symbols.name[f]], want, `${minified} at ${raw.frames.line[f]}:${raw.frames.column[f]}`);
+      checked++;
+    }
+    assert.ok(checked >= 20, `${checked}`);
+    assert.ok(r.stats!.droppedColumns > 0, 'some caller columns were recognised as the callee’s');
+  });
+
   it('node --cpu-prof of the bundle (0-based callFrames, positionTicks) maps to the same heavy functions', async () => {
     const cpu = await run('bundle.cpuprofile');
     const lib = await run('lib-time-default.pb.gz');
