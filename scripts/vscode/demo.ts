@@ -6,7 +6,8 @@
  * until Ctrl-C; every process it started is stopped then.
  *   --live     also run the demo service under a bounded load with /debug/pprof endpoints
  *   --check    CI: open the workbench in headless Chromium, wait until the slow function's file shows
- *              the extension's CodeLens, save a screenshot, exit 0 (1 on failure/timeout)
+ *              the extension's CodeLens and "Show Flame Graph" draws, save screenshots, exit 0
+ *              (1 on failure/timeout)
  *   --vsix     install the packaged .vsix (npm run package) instead of development mode
  *   --desktop  open a desktop VS Code (`code` on PATH) in development mode instead of code-server
  */
@@ -137,6 +138,15 @@ async function runCheck(server: Awaited<ReturnType<typeof startCodeServer>>, wor
     const shot = await wb.screenshot(vsix ? 'demo-check-vsix' : 'demo-check');
     log(`the editor shows ${lenses.length} CodeLens in ${SLOW_FILE}: ${lenses.slice(0, 4).map((l) => JSON.stringify(l)).join(', ')}`);
     log(`screenshot: ${path.relative(ROOT, shot)}`);
+    // "Show Flame Graph" works on the demo profile
+    await wb.runCommand('Profile Lens: Show Flame Graph');
+    const frame = await wb.webviewFrame(30_000);
+    await frame.locator('canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await frame.waitForFunction(() => (globalThis as any).document.body.dataset.state === 'drawn', undefined, { timeout: 30_000 });
+    const bars = Number(await frame.evaluate(() => (globalThis as any).document.body.dataset.rects));
+    if (!(bars > 10)) throw new Error(`the flame graph drew ${bars} bars`);
+    const fg = await wb.screenshot(vsix ? 'demo-check-vsix-flamegraph' : 'demo-check-flamegraph');
+    log(`flame graph drawn (${bars} bars): ${path.relative(ROOT, fg)}`);
     return lenses;
   })();
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
