@@ -8,7 +8,7 @@
  * ~100 s on the 60 MB file, so it runs there only with --full. Prints a Markdown table.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { buildSync } from 'esbuild';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -80,6 +80,12 @@ function measureGo(file: string): { ms: number; rss?: number } | string {
   return { ms, rss: rss ? Number(rss[1]) * 1024 : undefined };
 }
 
+/** A fixed CPU-bound loop, to show how contended the machine was during the run. */
+function referenceLoopMs(): number {
+  const code = 'const a=new Int32Array(1<<24);for(let i=0;i<a.length;i++)a[i]=i*7&1023;const t=performance.now();let s=0;for(let r=0;r<20;r++)for(let i=0;i<a.length;i++)s+=a[i];process.stdout.write(String(performance.now()-t)+" "+s)';
+  return Number(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' }).split(' ')[0]);
+}
+
 function main(): void {
   mkdirSync(dir, { recursive: true });
   const script = path.join(dir, 'measure.js');
@@ -120,6 +126,7 @@ function main(): void {
     console.log(row);
   }
   console.log('');
+  console.log(`machine: load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) on ${cpus().length} CPUs; reference loop ${referenceLoopMs().toFixed(0)} ms (335 M typed-array adds; ~300 ms on an idle core)`);
   console.log('ours = decode (hand-written pprof reader) + symbolize + per-line/per-function index, in a fresh process, median of runs; RSS = process maxrss after indexing.');
 }
 

@@ -193,6 +193,8 @@ export function buildFlameTree(ip: IndexedProfile, opts: FlameTreeOptions, base?
   const weightOf = (c: { total: number; baseTotal: number }) => Math.max(Math.abs(c.total), Math.abs(c.baseTotal));
   const heap = new CandidateHeap(weightOf);
   let expansions = 0;
+  /** key of each item of the node being expanded (computed once, used by both partition passes) */
+  let scratch = new Int32Array(1024);
 
   const keep = (c: Candidate): number => {
     const id = kParent.length;
@@ -211,14 +213,17 @@ export function buildFlameTree(ip: IndexedProfile, opts: FlameTreeOptions, base?
     const counts: number[] = [];
     const d = c.depth;
     const run = ++expansions;
+    if (scratch.length < c.items.length) scratch = new Int32Array(Math.max(c.items.length, scratch.length * 2));
     for (let i = 0; i < c.items.length; i++) {
       const it = c.items[i];
       if (itemLen[it] <= d) {
         if (itemSrc[it] === 0) self += itemW[it];
         else baseSelf += itemW[it];
+        scratch[i] = -1;
         continue;
       }
       const k = keyAt(it, d);
+      scratch[i] = k;
       if (stamp[k] !== run) {
         stamp[k] = run;
         slotOf[k] = keys.length;
@@ -233,8 +238,9 @@ export function buildFlameTree(ip: IndexedProfile, opts: FlameTreeOptions, base?
     const fill = new Int32Array(keys.length);
     for (let i = 0; i < c.items.length; i++) {
       const it = c.items[i];
-      if (itemLen[it] <= d) continue;
-      const g = slotOf[keyAt(it, d)];
+      const k = scratch[i];
+      if (k < 0) continue;
+      const g = slotOf[k];
       groups[g].items[fill[g]++] = it;
       if (itemSrc[it] === 0) groups[g].total += itemW[it];
       else groups[g].baseTotal += itemW[it];
