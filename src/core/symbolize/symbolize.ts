@@ -186,7 +186,6 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
     for (const f of fs) w += selfW[f];
     report(raw.strings[p], r.reason ?? 'no-match', r.detail ?? '', w);
   }
-  stats.learnedPrefixes = resolver.learned.map((l) => ({ ...l }));
 
   // 2. Generated JS with source maps: loaded lazily, once per file, destroyed at the end.
   const generated = new Map<string, GeneratedFile>();
@@ -489,6 +488,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
     for (const g of generated.values()) if (g.map?.kind === 'ok') g.map.map.destroy();
   }
 
+  stats.learnedPrefixes = resolver.learned.map((l) => ({ ...l }));
   const unresolved = [...unresolvedMap.values()]
     .map(({ u, w }) => ({ ...u, selfWeight: totalW > 0 ? w / totalW : 0 }))
     .sort((a, b) => b.selfWeight - a.selfWeight || (a.profilePath < b.profilePath ? -1 : 1));

@@ -87,6 +87,15 @@ describe('symbolize: source maps', function () {
     assert.ok(r.files.some((f) => f.path === path.join(WS, 'src/tokenizer.ts') && f.onDisk));
   });
 
+  it('absolute build-machine paths in sources (file:// and /home/runner/…) are found in the workspace by suffix', async () => {
+    const m = JSON.parse(bundleMap);
+    m.sources = m.sources.map((x: string, i: number) => (i % 2 ? 'file:///home/runner/work/app/app/' : '/home/runner/work/app/app/') + x.replace(/^\.\.\//, ''));
+    delete m.sourcesContent;
+    const { raw, r } = await variant(path.join(tmp, 'ci-paths'), bundleCode, { 'app.min.js.map': JSON.stringify(m) });
+    assert.deepEqual(rows(raw, r).filter((x) => x.file.startsWith('src/')), linked.filter((x) => x.file.startsWith('src/')));
+    assert.ok(r.stats!.learnedPrefixes.some((l) => l.from === '/home/runner/work/app/app' && l.to === WS), JSON.stringify(r.stats!.learnedPrefixes));
+  });
+
   it('index maps: sections (one inline, one by url) composed from the real tsc maps', async () => {
     const lib = path.join(WS, 'lib');
     const strip = (f: string) => readFileSync(path.join(lib, f), 'utf8').replace(/\/\/# sourceMappingURL=.*\n?$/, '');
