@@ -81,11 +81,14 @@ export class PprofAssembler {
       fnFileC[i] = str(t.fnFile[i], `Function ${t.fnId[i]} filename`);
     }
 
-    // @datadog/pprof's default mode writes the function start as Line.line, start_line 0, no mappings,
-    // one Line per Location. Detected when every function shows exactly one line.
+    // @datadog/pprof's default mode writes the function start as Line.line (start_line 0, no
+    // mappings, no columns, one Line per Location). Its lineNumbers mode looks the same except that
+    // lines are sampled/call-site lines. Told apart by what the real profiles show: in default mode a
+    // function id has one line (several only when same-named functions of a file were merged into
+    // one id: rare), and an `(anonymous:L#<line>:C#<col>)` function's line is its L#.
     let functionStartOnly = t.mappingCount === 0 && t.locId.length > 0;
     if (functionStartOnly) {
-      const seenLine = new Map<number, number>();
+      const linesOf = new Map<number, Set<number>>();
       for (let i = 0; i < t.locId.length && functionStartOnly; i++) {
         if (t.locLineStart[i + 1] - t.locLineStart[i] > 1) functionStartOnly = false;
         for (let j = t.locLineStart[i]; j < t.locLineStart[i + 1]; j++) {
@@ -93,11 +96,16 @@ export class PprofAssembler {
           if (fi === undefined || t.fnStart[fi] !== 0) { functionStartOnly = false; break; }
           const [line, col] = unpackLine(t.lineLine[j], t.lineColumn[j]);
           if (col > 0) { functionStartOnly = false; break; }
-          const prev = seenLine.get(fi);
-          if (prev === undefined) seenLine.set(fi, line);
-          else if (prev !== line) { functionStartOnly = false; break; }
+          const anon = /^\(anonymous:L#(\d+):C#\d+\)$/.exec(strings[t.fnName[fi]] ?? '');
+          if (anon && Number(anon[1]) !== line) { functionStartOnly = false; break; }
+          let set = linesOf.get(fi);
+          if (!set) linesOf.set(fi, (set = new Set()));
+          set.add(line);
         }
       }
+      let multi = 0;
+      for (const set of linesOf.values()) if (set.size > 1) multi++;
+      if (multi > linesOf.size * 0.1) functionStartOnly = false;
     }
 
     const nLoc = t.locId.length;
