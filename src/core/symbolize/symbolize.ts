@@ -329,158 +329,169 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
       const generatedId = () => fileId(local, profilePath, true, false);
 
       for (const f of fs) {
-        const kind = fr.kind[f] as PositionKind;
-        const line = fr.line[f];
-        if (line <= 0 || kind === PositionKind.None) {
-          symbols.file[f] = generatedId();
-          continue;
-        }
-        const name = agentFunctionName(raw.strings[fr.name[f]], profilePath);
-        let column = fr.column[f];
-        const anon = parseAnonymousName(name);
-        if (column === 0 && anon && anon.line === line && anon.column > 0 && kind === PositionKind.FunctionStart) column = anon.column;
-        const fns = functionsOf(g);
-        let fn: LocatedFunction | undefined;
-        let alternatives: LocatedFunction[] = [];
-        let pos: OriginalPosition | undefined;
-        let outKind = kind;
-        const lineCandidates: Line1[] = [];
+        try {
+          const kind = fr.kind[f] as PositionKind;
+          const line = fr.line[f];
+          if (line <= 0 || kind === PositionKind.None) {
+            symbols.file[f] = generatedId();
+            continue;
+          }
+          const name = agentFunctionName(raw.strings[fr.name[f]], profilePath);
+          let column = fr.column[f];
+          const anon = parseAnonymousName(name);
+          if (column === 0 && anon && anon.line === line && anon.column > 0 && kind === PositionKind.FunctionStart) column = anon.column;
+          const fns = functionsOf(g);
+          let fn: LocatedFunction | undefined;
+          let alternatives: LocatedFunction[] = [];
+          let pos: OriginalPosition | undefined;
+          let outKind = kind;
+          const lineCandidates: Line1[] = [];
 
-        if (column > 0 && fns) {
-          // The column must fall in a function with the frame's name: @datadog/pprof with
-          // lineNumbers + columns gives callers their callee's start column, which would otherwise
-          // rename the caller after its callee. Such a column is dropped (line-only below).
-          const starting = fns.startingAt(line, column - 1);
-          fn = starting.find((x) => (anon ? x.name === '' : sameFunctionName(name, x.name)));
-          if (!fn) {
-            const inner = fns.containing(line, column - 1);
-            fn = anon ? (inner[0]?.name === '' ? inner[0] : undefined) : inner.find((x) => sameFunctionName(name, x.name));
-          }
-          if (fn) {
-            pos = map.lookup(line, column - 1);
-          } else {
-            column = 0;
-            outKind = PositionKind.Line;
-            stats.droppedColumns++;
-          }
-        } else if (column > 0) {
-          pos = map.lookup(line, column - 1); // no parse of the generated file: trust the column
-        } else if (kind === PositionKind.FunctionStart && fns) {
-          const starting = (anon ? fns.startingOn(line).filter((x) => x.name === '') : fns.named(name).filter((x) => x.line === line)).sort((a, b) => a.pos - b.pos);
-          if (starting.length) {
-            fn = starting[0];
-            alternatives = starting.slice(1);
-            pos = map.lookup(fn.line, fn.column);
-            stats.recovered++;
-            if (alternatives.length) {
-              stats.recoveredAmbiguous++;
-              outKind = PositionKind.Recovered;
+          if (column > 0 && fns) {
+            // The column must fall in a function with the frame's name: @datadog/pprof with
+            // lineNumbers + columns gives callers their callee's start column, which would otherwise
+            // rename the caller after its callee. Such a column is dropped (line-only below).
+            const starting = fns.startingAt(line, column - 1);
+            fn = starting.find((x) => (anon ? x.name === '' : sameFunctionName(name, x.name)));
+            if (!fn) {
+              const inner = fns.containing(line, column - 1);
+              fn = anon ? (inner[0]?.name === '' ? inner[0] : undefined) : inner.find((x) => sameFunctionName(name, x.name));
             }
-          }
-        }
-        if (!pos) {
-          // Line only: first mapping on the generated line, narrowed to the named function's range.
-          const all = map.mappingsOnLine(line, lineOnlyLines);
-          let mappings = all;
-          let extra: typeof all = [];
-          const within = (x: LocatedFunction) => {
-            const a = fns!.position(x.start), b = fns!.position(x.end);
-            const from = a.line === line ? a.column : a.line > line ? Infinity : 0;
-            const to = b.line === line ? b.column : b.line < line ? -1 : Infinity;
-            // `all` is sorted by generated column: binary search the [from, to) range
-            let lo = 0, hi = all.length;
-            while (lo < hi) {
-              const mid = (lo + hi) >> 1;
-              if (all[mid].generatedColumn < from) lo = mid + 1;
-              else hi = mid;
-            }
-            let end = lo;
-            while (end < all.length && all[end].generatedColumn < to) end++;
-            return all.slice(lo, end);
-          };
-          if (fns && anon && anon.column > 0) {
-            // lineNumbers mode: the name still carries the function's start (generated coordinates)
-            fn = fns.startingOn(anon.line).find((x) => x.column === anon.column - 1 && x.name === '');
-          }
-          if (!fn && fns && !anon) {
-            let spanning = fns.spanningLine(line, name);
-            if (spanning.length > 1 && fr.startLine[f] > 0) {
-              const starting = spanning.filter((x) => x.line === fr.startLine[f]);
-              if (starting.length) spanning = starting;
-            }
-            spanning.sort((a, b) => a.pos - b.pos);
-            fn = spanning[0];
-            if (spanning.length > 1) {
-              // same name, same line: the first in generated order, flagged, the others' lines kept
-              outKind = PositionKind.Recovered;
-              stats.recoveredAmbiguous++;
-              for (const alt of spanning.slice(1)) extra = extra.concat(within(alt));
-            }
-          }
-          if (fn && fns) {
-            const inside = within(fn);
-            if (inside.length) mappings = inside;
-          }
-          if (mappings.length) {
-            const first = mappings[0];
-            pos = { source: first.source, line: first.originalLine, column: first.originalColumn, name: first.name };
-            const cached = mappings === all && extra.length === 0 ? wholeLineCandidates.get(line) : undefined;
-            if (cached) {
-              lineCandidates.push(...cached);
+            if (fn) {
+              pos = map.lookup(line, column - 1);
             } else {
-              const seen = new Set<number>();
-              for (const list of [mappings, extra]) {
-                for (const m of list) {
-                  if (m.source === first.source && !seen.has(m.originalLine)) {
-                    seen.add(m.originalLine);
-                    lineCandidates.push(m.originalLine);
-                    if (lineCandidates.length >= MAX_CANDIDATES) break;
-                  }
-                }
-                if (lineCandidates.length >= MAX_CANDIDATES) break;
-              }
-              if (mappings === all && extra.length === 0) wholeLineCandidates.set(line, lineCandidates.slice());
+              column = 0;
+              outKind = PositionKind.Line;
+              stats.droppedColumns++;
             }
-          } else {
-            pos = map.lookup(line, 0, true);
+          } else if (column > 0) {
+            pos = map.lookup(line, column - 1); // no parse of the generated file: trust the column
+          } else if (kind === PositionKind.FunctionStart && fns) {
+            const starting = (anon ? fns.startingOn(line).filter((x) => x.name === '') : fns.named(name).filter((x) => x.line === line)).sort((a, b) => a.pos - b.pos);
+            if (starting.length) {
+              fn = starting[0];
+              alternatives = starting.slice(1);
+              pos = map.lookup(fn.line, fn.column);
+              stats.recovered++;
+              if (alternatives.length) {
+                stats.recoveredAmbiguous++;
+                outKind = PositionKind.Recovered;
+              }
+            }
           }
-        }
+          if (!pos) {
+            // Line only: first mapping on the generated line, narrowed to the named function's range.
+            const all = map.mappingsOnLine(line, lineOnlyLines);
+            let mappings = all;
+            let extra: typeof all = [];
+            const within = (x: LocatedFunction) => {
+              const a = fns!.position(x.start), b = fns!.position(x.end);
+              const from = a.line === line ? a.column : a.line > line ? Infinity : 0;
+              const to = b.line === line ? b.column : b.line < line ? -1 : Infinity;
+              // `all` is sorted by generated column: binary search the [from, to) range
+              let lo = 0, hi = all.length;
+              while (lo < hi) {
+                const mid = (lo + hi) >> 1;
+                if (all[mid].generatedColumn < from) lo = mid + 1;
+                else hi = mid;
+              }
+              let end = lo;
+              while (end < all.length && all[end].generatedColumn < to) end++;
+              return all.slice(lo, end);
+            };
+            if (fns && anon && anon.column > 0) {
+              // lineNumbers mode: the name still carries the function's start (generated coordinates)
+              fn = fns.startingOn(anon.line).find((x) => x.column === anon.column - 1 && x.name === '');
+            }
+            if (!fn && fns && !anon) {
+              let spanning = fns.spanningLine(line, name);
+              if (spanning.length > 1 && fr.startLine[f] > 0) {
+                const starting = spanning.filter((x) => x.line === fr.startLine[f]);
+                if (starting.length) spanning = starting;
+              }
+              spanning.sort((a, b) => a.pos - b.pos);
+              fn = spanning[0];
+              if (spanning.length > 1) {
+                // same name, same line: the first in generated order, flagged, the others' lines kept
+                outKind = PositionKind.Recovered;
+                stats.recoveredAmbiguous++;
+                for (const alt of spanning.slice(1)) extra = extra.concat(within(alt));
+              }
+            }
+            if (fn && fns) {
+              const inside = within(fn);
+              if (inside.length) mappings = inside;
+            }
+            if (mappings.length) {
+              const first = mappings[0];
+              pos = { source: first.source, line: first.originalLine, column: first.originalColumn, name: first.name };
+              const cached = mappings === all && extra.length === 0 ? wholeLineCandidates.get(line) : undefined;
+              if (cached) {
+                lineCandidates.push(...cached);
+              } else {
+                const seen = new Set<number>();
+                for (const list of [mappings, extra]) {
+                  for (const m of list) {
+                    if (m.source === first.source && !seen.has(m.originalLine)) {
+                      seen.add(m.originalLine);
+                      lineCandidates.push(m.originalLine);
+                      if (lineCandidates.length >= MAX_CANDIDATES) break;
+                    }
+                  }
+                  if (lineCandidates.length >= MAX_CANDIDATES) break;
+                }
+                if (mappings === all && extra.length === 0) wholeLineCandidates.set(line, lineCandidates.slice());
+              }
+            } else {
+              pos = map.lookup(line, 0, true);
+            }
+          }
 
-        if (!pos || !pos.source || !pos.line) {
-          // No mapping there (e.g. bundler runtime code): stays on the generated file.
-          symbols.file[f] = generatedId();
-          continue;
-        }
-        const fid = originalFile(map, g, pos.source, profilePath, selfW[f]);
-        if (fid < 0) {
-          // The original source is unavailable: stay on the generated position, but the map still
-          // knows the function's original name.
-          symbols.file[f] = generatedId();
-          if (fn && fns) symbols.name[f] = intern(originalName(map, fns, fn, name, -1));
-          continue;
-        }
-        symbols.file[f] = fid;
-        symbols.line[f] = pos.line;
-        symbols.column[f] = column > 0 && pos.column != null ? pos.column + 1 : 0;
-        symbols.kind[f] = outKind;
-        if (fn && fns) {
-          const start = fn === undefined ? undefined : map.lookup(fn.line, fn.column);
-          symbols.startLine[f] = start?.line && start.source === pos.source ? start.line : kind === PositionKind.FunctionStart ? pos.line : 0;
-          const orig = originalName(map, fns, fn, name, fid);
-          symbols.name[f] = intern(anon && orig === '(anonymous)' ? '(anonymous)' : orig);
-        } else {
-          symbols.startLine[f] = kind === PositionKind.FunctionStart ? pos.line : 0;
-          if (anon) symbols.name[f] = intern('(anonymous)');
-        }
-        if (alternatives.length) {
-          const lines = new Set<number>([pos.line]);
-          for (const alt of alternatives) {
-            const o = map.lookup(alt.line, alt.column);
-            if (o.line) lines.add(o.line);
+          if (!pos || !pos.source || !pos.line) {
+            // No mapping there (e.g. bundler runtime code): stays on the generated file.
+            symbols.file[f] = generatedId();
+            continue;
           }
-          if (lines.size > 1) symbols.candidates.set(f, [...lines].slice(0, MAX_CANDIDATES));
-        } else if (lineCandidates.length > 1) {
-          symbols.candidates.set(f, lineCandidates);
+          const fid = originalFile(map, g, pos.source, profilePath, selfW[f]);
+          if (fid < 0) {
+            // The original source is unavailable: stay on the generated position, but the map still
+            // knows the function's original name.
+            symbols.file[f] = generatedId();
+            if (fn && fns) symbols.name[f] = intern(originalName(map, fns, fn, name, -1));
+            continue;
+          }
+          symbols.file[f] = fid;
+          symbols.line[f] = pos.line;
+          symbols.column[f] = column > 0 && pos.column != null ? pos.column + 1 : 0;
+          symbols.kind[f] = outKind;
+          if (fn && fns) {
+            const start = fn === undefined ? undefined : map.lookup(fn.line, fn.column);
+            symbols.startLine[f] = start?.line && start.source === pos.source ? start.line : kind === PositionKind.FunctionStart ? pos.line : 0;
+            const orig = originalName(map, fns, fn, name, fid);
+            symbols.name[f] = intern(anon && orig === '(anonymous)' ? '(anonymous)' : orig);
+          } else {
+            symbols.startLine[f] = kind === PositionKind.FunctionStart ? pos.line : 0;
+            if (anon) symbols.name[f] = intern('(anonymous)');
+          }
+          if (alternatives.length) {
+            const lines = new Set<number>([pos.line]);
+            for (const alt of alternatives) {
+              const o = map.lookup(alt.line, alt.column);
+              if (o.line) lines.add(o.line);
+            }
+            if (lines.size > 1) symbols.candidates.set(f, [...lines].slice(0, MAX_CANDIDATES));
+          } else if (lineCandidates.length > 1) {
+            symbols.candidates.set(f, lineCandidates);
+          }
+        } catch (e) {
+          // Never fail a load over one frame: it stays on its generated position.
+          symbols.file[f] = generatedId();
+          symbols.line[f] = fr.line[f];
+          symbols.column[f] = fr.column[f];
+          symbols.name[f] = fr.name[f];
+          symbols.kind[f] = fr.kind[f];
+          symbols.candidates.delete(f);
+          report(profilePath, 'source-map-error', `internal error while mapping ${raw.strings[fr.name[f]]}: ${(e as Error)?.message ?? e}`, selfW[f]);
         }
       }
     }

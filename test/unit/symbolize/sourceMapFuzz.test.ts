@@ -7,6 +7,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadSourceMapText } from '../../../src/core/symbolize/sourceMapLoader';
+import { symbolize } from '../../../src/core/symbolize/symbolize';
+import { loadRaw, options } from './fixtureHelpers';
 
 const WS = path.resolve(__dirname, '../../fixtures/node/workspace'); // the committed maps (deterministic)
 const bundleMap = readFileSync(path.join(WS, 'build/app.min.js.map'), 'utf8');
@@ -123,5 +125,33 @@ describe('symbolize: source-map loader fuzz', function () {
       good.map.destroy();
     }
     console.log(`      fuzz: ${JSON.stringify(outcomes)} in ${Date.now() - t0} ms`);
+  });
+});
+
+describe('symbolize: never throws on odd frame positions', function () {
+  this.timeout(120_000);
+
+  it('300 real bundle profiles with scrambled lines, columns, kinds and names', async () => {
+    const rand = mulberry32(0xf00d);
+    const int = (n: number) => Math.floor(rand() * n);
+    const base = loadRaw('bundle-time-default.pb.gz');
+    for (let i = 0; i < 300; i++) {
+      const raw = { ...base, strings: base.strings.slice(), frames: { ...base.frames, line: base.frames.line.slice(), column: base.frames.column.slice(), kind: base.frames.kind.slice(), name: base.frames.name.slice(), startLine: base.frames.startLine.slice() } };
+      raw.strings.push('(anonymous:L#1:C#99999999)', '(anonymous:L#-1)', 'a.js:b:c', '<static_initializer>', 'get ', '');
+      for (let f = 0; f < raw.frames.count; f++) {
+        if (rand() < 0.5) raw.frames.line[f] = [0, 1, 2, 3, -1, 2 ** 31 - 1, int(5)][int(7)];
+        if (rand() < 0.5) raw.frames.column[f] = [0, 1, -3, 4000, 2 ** 31 - 1, int(3000)][int(6)];
+        if (rand() < 0.3) raw.frames.kind[f] = int(7);
+        if (rand() < 0.3) raw.frames.name[f] = int(raw.strings.length);
+        if (rand() < 0.2) raw.frames.startLine[f] = int(10) - 2;
+      }
+      const r = await symbolize(raw, options());
+      assert.equal(r.symbols.file.length, raw.frames.count);
+      for (let f = 0; f < raw.frames.count; f++) {
+        assert.ok(r.symbols.file[f] >= -1 && r.symbols.file[f] < r.files.length);
+        assert.ok(r.symbols.name[f] >= 0 && r.symbols.name[f] < raw.strings.length);
+      }
+      assert.ok(!r.unresolved.some((u) => /internal error/.test(u.detail)), JSON.stringify(r.unresolved));
+    }
   });
 });
