@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --full] [-- --runs N] [-- --sizes 1,10,60]`
+ * `npm run bench:engine [-- --full --runs N --sizes 1,10,60]` (also the first part of `npm run bench`;
+ * there, set BENCH_FULL=1 for --full)
  *
  * Generates (once; cached in .cache/bench) pprof files of ~1, 10 and 60 MB gzipped, then measures in
  * fresh child processes: our bytes → line+function index (decode + symbolize + index; wall and CPU
@@ -17,7 +18,9 @@ import { generatePprof } from './genPprof';
 const root = path.join(__dirname, '..');
 const dir = path.join(root, '.cache', 'bench');
 const argv = process.argv.slice(2);
-const full = argv.includes('--full');
+// `npm run bench` chains other benches, so npm's trailing args do not reach this script: use
+// `npm run bench:engine -- --full` or BENCH_FULL=1.
+const full = argv.includes('--full') || process.env.BENCH_FULL === '1';
 const arg = (name: string, def: string) => {
   const i = argv.indexOf(name);
   return i >= 0 && argv[i + 1] ? argv[i + 1] : def;
