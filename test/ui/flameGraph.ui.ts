@@ -11,8 +11,14 @@ import { openWorkbench, type Workbench } from './harness/workbench';
 // page.evaluate callbacks run in the browser; this project type-checks without the DOM lib.
 declare const document: any;
 
+/** The demo's default profile loads when the folder opens; the command shows in the palette once it has. */
+async function showFlameGraph(wb: Workbench): Promise<void> {
+  await wb.paletteEntries('Profile Lens: Show Flame Graph', { until: 'Profile Lens: Show Flame Graph', timeoutMs: 240_000 });
+  await wb.runCommand('Profile Lens: Show Flame Graph');
+}
+
 describe('flame graph in code-server (demo workspace)', function () {
-  this.timeout(180_000);
+  this.timeout(400_000);
   let wb: Workbench;
   let frame: Frame;
 
@@ -22,8 +28,7 @@ describe('flame graph in code-server (demo workspace)', function () {
   after(async () => wb?.close());
 
   it('opens from the command palette and draws the demo profile', async () => {
-    // the demo's default profile loads when the folder opens; the command shows once it has
-    await wb.runCommand('Profile Lens: Show Flame Graph');
+    await showFlameGraph(wb);
     await wb.page.locator('.tab.active', { hasText: 'Flame Graph' }).waitFor({ timeout: 30_000 });
     frame = await wb.webviewFrame(30_000);
     await frame.waitForFunction(() => document.body.dataset.state === 'drawn', undefined, { timeout: 60_000 });
@@ -103,4 +108,37 @@ describe('flame graph in code-server (demo workspace)', function () {
     const start = source.findIndex((l) => l.includes('function findBundleDeals(')) + 1;
     assert.ok(hit.line >= start && hit.line < start + 20, `line ${hit.line} is in the function (starts at ${start})`);
   });
+});
+
+describe('flame graph in code-server follows the colour theme', function () {
+  this.timeout(400_000);
+  for (const [theme, dark] of [['Default Dark Modern', true], ['Default Light Modern', false]] as const) {
+    it(`${theme}: canvas and page take the theme's colours`, async () => {
+      const wb = await openWorkbench({ openFile: 'src/pricing.ts', width: 1600, height: 1000, settings: { 'workbench.colorTheme': theme } });
+      try {
+        await showFlameGraph(wb);
+        const frame = await wb.webviewFrame(30_000);
+        await frame.waitForFunction(() => document.body.dataset.state === 'drawn', undefined, { timeout: 60_000 });
+        // the canvas background below the bars is the editor background of the theme
+        const [r, g, b] = await frame.evaluate(() => {
+          const c = document.querySelector('canvas');
+          const d = c.getContext('2d').getImageData(c.width - 3, c.height - 3, 1, 1).data;
+          return [d[0], d[1], d[2]];
+        });
+        const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        assert.ok(dark ? luminance < 60 : luminance > 200, `background ${r},${g},${b} for ${theme}`);
+        assert.equal(await frame.evaluate((cls: string) => document.body.classList.contains(cls), dark ? 'vscode-dark' : 'vscode-light'), true);
+        // a search, for the screenshot: matches keep their colours, the rest dims
+        await frame.locator('input.search').fill('Deals|Quote|editDistance');
+        await frame.locator('button.toggle').click();
+        await frame.waitForFunction(() => /frames/.test(document.querySelector('.search-info').textContent));
+        const box = await frame.locator('canvas').boundingBox();
+        await wb.page.mouse.move(box!.x + 120, box!.y + 5 * 20 + 10);
+        await frame.locator('.tooltip:not([hidden])').waitFor({ timeout: 5000 });
+        await wb.screenshot(`flamegraph-codeserver-${dark ? 'dark' : 'light'}`);
+      } finally {
+        await wb.close();
+      }
+    });
+  }
 });

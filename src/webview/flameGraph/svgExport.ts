@@ -30,11 +30,23 @@ export interface SvgInput {
 /** Minimum bar width (px) for a label; average glyph width used to truncate labels. */
 export const LABEL_MIN_WIDTH = 20;
 
+/** "github.com/acme/shop/internal/pkg12.(*T1).Method3" → "pkg12.(*T1).Method3": the import path goes first. */
+export function shortName(label: string): string {
+  const paren = label.indexOf('(');
+  const cut = label.lastIndexOf('/', paren > 0 ? paren : label.length);
+  return cut > 0 && cut < label.length - 1 ? label.slice(cut + 1) : label;
+}
+
+/**
+ * The label that fits `maxChars` characters: the whole name, else without its import path, else
+ * cut with an ellipsis; nothing when fewer than 4 characters fit (a "gi…" label is noise).
+ */
 export function truncateLabel(label: string, maxChars: number): string {
-  if (maxChars <= 0) return '';
   if (label.length <= maxChars) return label;
-  if (maxChars <= 2) return label.slice(0, maxChars);
-  return `${label.slice(0, maxChars - 1)}…`;
+  const short = shortName(label);
+  if (short.length <= maxChars) return short;
+  if (maxChars < 4) return '';
+  return `${short.slice(0, maxChars - 1)}…`;
 }
 
 export function toSvg(input: SvgInput, charWidth: number): string {

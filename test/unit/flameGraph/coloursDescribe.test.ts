@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { DIFF_STEPS, PACKAGE_SHADES, Slot, buildPalette, colourIndices, diffDelta, isDiffTree, packageOf, type ThemeKind } from '../../../src/webview/flameGraph/colours';
 import { describeFrame, formatValue, mergedNote } from '../../../src/webview/flameGraph/describe';
 import { FlameIndex, layoutFlame } from '../../../src/webview/flameGraph/flameLayout';
-import { escapeXml, toSvg } from '../../../src/webview/flameGraph/svgExport';
+import { escapeXml, toSvg, truncateLabel } from '../../../src/webview/flameGraph/svgExport';
 import { GO_CPU, NODE_DEFAULT, NODE_LINES, handTree, loadTree, nodesNamed } from './realTrees';
 
 function hslToRgb(css: string): [number, number, number] {
@@ -122,6 +122,16 @@ describe('flame graph text', () => {
     assert.match(mergedNote(t), /^other: [\d.<]+% in \d+ tiny frames/);
     const { wire: full } = await loadTree(GO_CPU);
     assert.equal(mergedNote(full), '');
+  });
+
+  it('fits labels: whole name, else without the import path, else cut; nothing when tiny', () => {
+    const go = 'github.com/acme/shop/internal/pkg12.(*T1).Method3';
+    assert.equal(truncateLabel(go, 100), go);
+    assert.equal(truncateLabel(go, 25), 'pkg12.(*T1).Method3');
+    assert.equal(truncateLabel(go, 10), 'pkg12.(*T…');
+    assert.equal(truncateLabel(go, 3), '');
+    assert.equal(truncateLabel('net/http.(*conn).serve', 16), 'http.(*conn).se…');
+    assert.equal(truncateLabel('(anonymous)', 8), '(anonym…');
   });
 
   it('exports SVG with every name escaped', async () => {
