@@ -194,6 +194,9 @@ export interface ProfileIndex {
   edges: { count: number; caller: Int32Array; callee: Int32Array; weight: Float64Array };
   strings: string[];
   unresolved: UnresolvedPath[];
+  /** the profile's own time window (pprof time_nanos/duration_nanos; 0 or absent when unknown): compare normalises by it */
+  timeNanos?: number;
+  durationNanos?: number;
 }
 
 /** Call tree for the flame graph, built on demand within a node budget. Node 0 = root ("all"). */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { createWorkerEngine } from '../core/worker/workerEngine';
 import { registerBackend } from './backend/backendController';
+import { CompareController } from './compare/compareController';
 import { registerFlameGraph } from './flameGraph/flameGraphPanel';
 import { registerInsights } from './insights/registerInsights';
 import { readLoadOptions } from './loadOptions';
@@ -12,9 +13,12 @@ export function activateHost(context: vscode.ExtensionContext, started: number):
   const session = new ProfileSession(() => createWorkerEngine(context.asAbsolutePath('dist/engineWorker.js')), readLoadOptions);
   context.subscriptions.push(session);
   // Feature controllers are registered here (insights, flame graph, backends, …).
-  registerInsights(context, session);
+  // Compare: a baseline beside the current profile; the insights and the flame graph show changes
+  const compare = new CompareController(session);
+  context.subscriptions.push(compare);
+  registerInsights(context, session, compare);
   registerBackend(context, session);
-  registerFlameGraph(context, session);
+  registerFlameGraph(context, session, compare);
   activationMs = Date.now() - started;
   void context;
 }

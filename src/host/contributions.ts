@@ -33,6 +33,11 @@ export const Commands = {
   backendActions: 'profileLens.backendActions',
   /** test-only: backend controller state (src/host/backend) */
   testBackend: 'profileLens._test.backend',
+  /** registered by Compare (src/host/compare) */
+  compareWithFile: 'profileLens.compareWithFile',
+  clearComparison: 'profileLens.clearComparison',
+  /** test-only: comparison state (src/host/compare) */
+  testCompare: 'profileLens._test.compare',
   /** test-only accessors, hidden from the palette */
   testDecorations: 'profileLens._test.decorations',
   testStats: 'profileLens._test.stats',
@@ -61,6 +66,8 @@ export interface CommandArgs {
   [Commands.showUnresolvedPaths]: [mapping?: PathMapping];
   [Commands.openLocation]: [args: unknown];
   [Commands.showFlameGraph]: [args?: { functionId?: number }];
+  /** a baseline file (URI or absolute path); without it an open dialog asks */
+  [Commands.compareWithFile]: [uri?: vscode.Uri | string];
   [Commands.testDecorations]: [uri?: vscode.Uri];
   [Commands.testStats]: [];
 }
@@ -167,6 +174,8 @@ export const ContextKeys = {
   backendActive: 'profileLens.backendActive',
   /** auto-refresh of the backend query is paused */
   autoRefreshPaused: 'profileLens.autoRefreshPaused',
+  /** a baseline is loaded: annotations and the flame graph show changes (src/host/compare) */
+  comparing: 'profileLens.comparing',
 } as const;
 
 export type ContextKey = (typeof ContextKeys)[keyof typeof ContextKeys];
@@ -189,6 +198,10 @@ export const Colors = {
   heat5: 'profileLens.heat5',
   inlineForeground: 'profileLens.inlineForeground',
   hotLineBackground: 'profileLens.hotLineBackground',
+  /** Compare: inline text of lines that got slower / faster / did not change beyond noise */
+  deltaWorse: 'profileLens.deltaWorseForeground',
+  deltaBetter: 'profileLens.deltaBetterForeground',
+  deltaSame: 'profileLens.deltaSameForeground',
 } as const;
 
 /** The `profile-lens-source:` scheme: read-only sources that exist only as source-map sourcesContent. */

@@ -244,6 +244,25 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
   }
   for (let f = 0; f < frames.count; f++) frameLine[f] = rowOf[frameLine[f]];
 
+  // The index carries only the strings it references (names, profile paths): the raw table can hold
+  // hundreds of thousands of label values (span ids) that the host would otherwise deserialize.
+  const own: string[] = [''];
+  const ownId = new Map<number, number>([[0, 0]]);
+  const remap = (id: number): number => {
+    let r = ownId.get(id);
+    if (r === undefined) {
+      r = own.length;
+      own.push(strings[id]);
+      ownId.set(id, r);
+    }
+    return r;
+  };
+  for (let i = 0; i < fnName.length; i++) {
+    fnName[i] = remap(fnName[i]);
+    fnProfileFile[i] = remap(fnProfileFile[i]);
+  }
+  for (let r = 0; r < nLineKeys; r++) L.profileFile[r] = remap(L.profileFile[r]);
+
   const index: ProfileIndex = {
     sampleTypes: raw.sampleTypes,
     defaultType: raw.defaultType,
@@ -263,8 +282,10 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
       profileFile: Int32Array.from(fnProfileFile),
     },
     edges: { count: nEdges, caller: edges.a.slice(0, nEdges), callee: edges.b.slice(0, nEdges), weight: eWeight.slice(0, nEdges * T) },
-    strings,
+    strings: own,
     unresolved: sym.unresolved,
+    timeNanos: raw.timeNanos,
+    durationNanos: raw.durationNanos,
   };
   return { raw, symbols: sym, index, frameFn, frameLine, sampleDepth };
 }

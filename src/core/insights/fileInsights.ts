@@ -32,6 +32,8 @@ export interface LineInsight {
   /** end-of-line text, e.g. `12.3% cpu · 4.1 MB alloc` */
   text: string;
   kind: PositionKind;
+  /** only while comparing (core/compare/diffInsights.ts): the change got worse, better, or stayed within noise */
+  tone?: 'worse' | 'better' | 'same';
 }
 
 export interface FunctionInsight {

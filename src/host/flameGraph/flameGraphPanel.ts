@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { FlameTreeOptions } from '../../core/engine';
 import type { LoadedProfile, ProfileSession } from '../profileSession';
+import type { ComparisonSource } from '../compare/compareController';
 import type { FromWebview, ToWebview, TreeOptions } from '../../shared/protocol';
 import { Commands, registerCommand } from '../contributions';
 import { docKey, uriOfFile } from '../insights/insightsModel';
@@ -26,8 +27,8 @@ export interface ShowFlameGraphArgs {
   baseId?: number;
 }
 
-export function registerFlameGraph(context: vscode.ExtensionContext, session: ProfileSession): void {
-  context.subscriptions.push(new FlameGraphController(context.extensionUri, session));
+export function registerFlameGraph(context: vscode.ExtensionContext, session: ProfileSession, compare?: ComparisonSource): void {
+  context.subscriptions.push(new FlameGraphController(context.extensionUri, session, compare));
 }
 
 export class FlameGraphController extends Disposable {
@@ -48,8 +49,14 @@ export class FlameGraphController extends Disposable {
   /** for tests: the last draw the page reported */
   lastDraw: { ms: number; rects: number } | undefined;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly session: ProfileSession) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly session: ProfileSession,
+    /** Compare (optional): while a baseline is loaded the panel shows the diff tree */
+    private readonly compare?: ComparisonSource,
+  ) {
     super();
+    if (compare) this.register(compare.onDidChange(() => { if (this.panel && this.pageReady) void this.sendTree(); }));
     this.register(this.panelStore);
     this.register(registerCommand(vscode.commands, Commands.showFlameGraph, (args) => this.show(args)));
     this.register(session.onDidChange((p) => this.onProfileChanged(p)));
@@ -156,7 +163,8 @@ export class FlameGraphController extends Disposable {
     this.options = options;
     const seq = ++this.requestSeq;
     const request: FlameTreeOptions = { typeIndex: options.typeIndex, mergeBy: options.mergeBy, inverted: options.inverted, nodeBudget: NODE_BUDGET };
-    if (this.baseId !== undefined) request.baseId = this.baseId;
+    const baseId = this.baseId ?? this.compare?.baseline?.id;
+    if (baseId !== undefined) request.baseId = baseId;
     this.post({ type: 'status', kind: 'loading', message: 'Building the call tree…' });
     try {
       const tree = await this.session.engine.flameTree(current.id, request);
@@ -166,10 +174,10 @@ export class FlameGraphController extends Disposable {
         const f = files.find((x) => x.path === path);
         return f && !f.onDisk ? f.profilePath || path : vscode.workspace.asRelativePath(path, false);
       });
-      this.profileKey = `${current.id}:${this.baseId ?? ''}`;
+      this.profileKey = `${current.id}:${baseId ?? ''}`;
       this.post({
         type: 'tree', tree: wire, options, sampleTypes: current.index.sampleTypes,
-        label: this.baseId !== undefined ? `${current.source.label} vs baseline` : current.source.label, profileKey: this.profileKey,
+        label: baseId !== undefined ? `${current.source.label} vs ${this.compare?.baseline?.id === baseId ? this.compare.baseline.source.label : 'baseline'}` : current.source.label, profileKey: this.profileKey,
       });
     } catch (e) {
       if (seq !== this.requestSeq) return;

@@ -15,7 +15,8 @@ import { docKey, type InsightsModel } from './insightsModel';
 export interface AppliedDecorations {
   uri: string;
   gutter: { line: number; level: number }[];
-  inline: { line: number; text: string }[];
+  /** tone: only while comparing (worse/better/same) */
+  inline: { line: number; text: string; tone?: string }[];
   hottest: number[];
 }
 
@@ -27,6 +28,9 @@ interface Built {
   hottest: vscode.Range[];
   applied: AppliedDecorations;
 }
+
+/** Compare: inline text colour per change tone (per-decoration override of the inline type). */
+const TONE_COLORS = { worse: Colors.deltaWorse, better: Colors.deltaBetter, same: Colors.deltaSame } as const;
 
 const HEAT_COLORS = [Colors.heat1, Colors.heat2, Colors.heat3, Colors.heat4, Colors.heat5];
 /** Gutter bar colours per level: [light theme, dark theme]. SVG icons cannot use theme colours. */
@@ -169,10 +173,15 @@ export class DecorationController extends Disposable {
     for (const li of insights.lines) {
       const line = m.currentLine(doc.uri, file, li.line);
       if (line <= 0 || line > doc.lineCount) continue;
-      gutter[li.level - 1].push(lineRange(line));
-      inline.push({ range: lineEnd(line), renderOptions: { after: { contentText: li.text } } });
-      applied.gutter.push({ line, level: li.level });
-      applied.inline.push({ line, text: li.text });
+      // level 0: no heat meter (while comparing: lines that got faster or stayed within noise)
+      if (li.level > 0) {
+        gutter[li.level - 1].push(lineRange(line));
+        applied.gutter.push({ line, level: li.level });
+      }
+      const after: vscode.ThemableDecorationAttachmentRenderOptions = { contentText: li.text };
+      if (li.tone) after.color = new vscode.ThemeColor(TONE_COLORS[li.tone]);
+      inline.push({ range: lineEnd(line), renderOptions: { after } });
+      applied.inline.push(li.tone ? { line, text: li.text, tone: li.tone } : { line, text: li.text });
       if (li.level === HEAT_LEVELS) {
         hottest.push(lineRange(line));
         applied.hottest.push(line);

@@ -7,6 +7,7 @@
  * profile string in it is escaped (core/insights/hoverMarkdown.ts).
  */
 import * as vscode from 'vscode';
+import { buildCompareHover } from '../../core/compare/compareHover';
 import { buildHoverMarkdown } from '../../core/insights/hoverMarkdown';
 import { Commands, commandLink } from '../contributions';
 import { Disposable } from '../disposable';
@@ -37,7 +38,7 @@ export class CostHoverProvider extends Disposable implements vscode.HoverProvide
     const fn = fnHere ? fnHere.fn : view.functionAt(file, line);
     const types = [options.typeIndex, ...options.extraTypes.filter((t) => t !== options.typeIndex)];
     const id = profile.id;
-    return buildHoverMarkdown(
+    const md = buildHoverMarkdown(
       view,
       { file, line, row, fn, types, stale: m.isStale(file), edited: m.isEdited(doc.uri) },
       {
@@ -49,6 +50,10 @@ export class CostHoverProvider extends Disposable implements vscode.HoverProvide
         },
       },
     );
+    // while comparing: a "vs baseline" section (src/host/compare)
+    const cmp = m.comparison;
+    const vs = cmp ? buildCompareHover(cmp, m.baselineLabel ?? 'baseline', cmp.files.get(file)?.get(line), fn >= 0 ? cmp.byFunction.get(fn) : undefined) : undefined;
+    return vs ? `${md}\n\n---\n\n${vs}` : md;
   }
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

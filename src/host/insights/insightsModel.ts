@@ -5,6 +5,8 @@
  * whether a file changed on disk after the profile was taken.
  */
 import * as vscode from 'vscode';
+import { computeDiffFileInsights } from '../../core/compare/diffInsights';
+import type { ProfileComparison } from '../../core/compare/compareProfiles';
 import { computeFileInsights, resolveTypeNames, type FileInsights, type InsightOptions } from '../../core/insights/fileInsights';
 import { thresholdFromPercent } from '../../core/insights/heat';
 import { IndexView } from '../../core/insights/indexView';
@@ -14,6 +16,7 @@ import { ContextKeys, SOURCE_SCHEME, Settings, readConfig, setContext } from '..
 import { Disposable } from '../disposable';
 import { toLineEdit } from '../positions';
 import type { LoadedProfile, ProfileSession } from '../profileSession';
+import type { ComparisonSource } from '../compare/compareController';
 
 export interface Display {
   gutter: boolean;
@@ -32,6 +35,8 @@ interface State {
   insights: Map<number, FileInsights>;
   /** when the profile was taken, ms since epoch (files modified after it are stale); see takenAtOf */
   takenAt: Promise<number>;
+  /** while comparing with a baseline (src/host/compare): annotations show changes instead of costs */
+  comparison?: ProfileComparison;
 }
 
 /** URI of a profile file: on disk, or the read-only `profile-lens-source:` document for sourcesContent. */
@@ -63,9 +68,14 @@ export class InsightsModel extends Disposable {
   private readonly edited = new Set<string>();
   private readonly stale = new Map<number, boolean>();
 
-  constructor(private readonly session: ProfileSession) {
+  constructor(
+    private readonly session: ProfileSession,
+    /** Compare (optional): a baseline turns the annotations into changes */
+    private readonly compare?: ComparisonSource,
+  ) {
     super();
     this.register(session.onDidChange(() => this.rebuild()));
+    if (compare) this.register(compare.onDidChange(() => this.rebuild()));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('profileLens')) return;
@@ -100,6 +110,16 @@ export class InsightsModel extends Disposable {
     return this.state?.options;
   }
 
+  /** the comparison shown (undefined when not comparing) */
+  get comparison(): ProfileComparison | undefined {
+    return this.state?.comparison;
+  }
+
+  /** label of the baseline being compared with */
+  get baselineLabel(): string | undefined {
+    return this.state?.comparison ? this.compare?.baseline?.source.label : undefined;
+  }
+
   get annotationsVisible(): boolean {
     return this.visible;
   }
@@ -128,7 +148,7 @@ export class InsightsModel extends Disposable {
     if (!s || file < 0 || file >= s.profile.index.files.length) return undefined;
     let fi = s.insights.get(file);
     if (!fi) {
-      fi = computeFileInsights(s.view, file, s.options);
+      fi = s.comparison ? computeDiffFileInsights(s.view, file, s.options, s.comparison) : computeFileInsights(s.view, file, s.options);
       s.insights.set(file, fi);
       void this.checkStale(file);
     }
@@ -231,7 +251,8 @@ export class InsightsModel extends Disposable {
       lineCost: readConfig(config, Settings.lineCost) === 'self' ? 'self' : 'total',
     };
     const takenAt = this.state?.profile.index === index ? this.state.takenAt : takenAtOf(profile);
-    this.state = { profile, view, options, files, insights: new Map(), takenAt };
+    const comparison = this.compare?.comparisonFor(profile, Math.max(options.threshold, 0.005));
+    this.state = { profile, view, options, files, insights: new Map(), takenAt, comparison };
     setContext(vscode.commands, ContextKeys.loaded, true);
     setContext(vscode.commands, ContextKeys.multipleSampleTypes, index.sampleTypes.length > 1);
     setContext(vscode.commands, ContextKeys.hasUnresolved, index.unresolved.length > 0);

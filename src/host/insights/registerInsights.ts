@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Commands, SOURCE_SCHEME, Settings, Views, readConfig, registerCommand } from '../contributions';
 import { liveDisposables } from '../disposable';
 import type { ProfileSession } from '../profileSession';
+import type { ComparisonSource } from '../compare/compareController';
 import { CostCodeLensProvider } from './codeLens';
 import { DecorationController, decorationTypesCreated } from './decorations';
 import { CostHoverProvider } from './hover';
@@ -17,8 +18,8 @@ import { ProfileStatusBar } from './statusBar';
 
 const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: SOURCE_SCHEME }, { scheme: 'vscode-remote' }];
 
-export function registerInsights(context: vscode.ExtensionContext, session: ProfileSession): void {
-  const model = new InsightsModel(session);
+export function registerInsights(context: vscode.ExtensionContext, session: ProfileSession, compare?: ComparisonSource): void {
+  const model = new InsightsModel(session, compare);
   const decorations = new DecorationController(model);
   const lenses = new CostCodeLensProvider(model);
   const hover = new CostHoverProvider(model);

@@ -1,0 +1,53 @@
+/**
+ * The hover's "vs baseline" section: baseline, now and the change for the line (self, total) and its
+ * function, plus how the two windows were made comparable. Pure markdown; profile strings escaped.
+ */
+import { formatDuration, formatPercent, formatValue } from '../format';
+import { escapeMarkdown } from '../insights/hoverMarkdown';
+import type { Delta, FunctionDelta, LineDelta, ProfileComparison } from './compareProfiles';
+import { deltaStatus, deltaTone, formatShareDelta, formatValueDelta } from './deltaFormat';
+
+export function buildCompareHover(cmp: ProfileComparison, baselineLabel: string, line: LineDelta | undefined, fn: FunctionDelta | undefined): string | undefined {
+  if (!line && !fn) return undefined;
+  const unit = cmp.sampleType.unit;
+  const cell = (share: number, v: number) => `${formatPercent(share)} (${formatValue(v, unit)})`;
+  const change = (d: Delta) => {
+    const text = `${formatShareDelta(d.change)} (${formatValueDelta(d.delta, unit)})`;
+    const tone = deltaTone(d);
+    const status = deltaStatus(d);
+    const word = status !== 'changed' ? ` ${status}` : tone === 'worse' ? ' slower' : tone === 'better' ? ' faster' : ' within noise';
+    return tone === 'same' ? `${text}${word}` : `**${text}**${word}`;
+  };
+  const rows: string[] = [];
+  const row = (what: string, d: Delta) => rows.push(`| ${what} | ${cell(d.baseShare, d.base * cmp.scale)} | ${cell(d.currentShare, d.current)} | ${change(d)} |`);
+  if (line) {
+    row('line self', line.self);
+    row('line total', line.total);
+  }
+  if (fn) {
+    row(`${escapeMarkdown(fn.name || '(anonymous)')} self`, fn.self);
+    row(`${escapeMarkdown(fn.name || '(anonymous)')} total`, fn.total);
+  }
+  const out = [
+    `**vs baseline** · ${escapeMarkdown(baselineLabel)} · ${escapeMarkdown(cmp.sampleType.type)}`,
+    '',
+    '| | baseline | now | change |',
+    '|---|---:|---:|---|',
+    ...rows,
+    '',
+    escapeMarkdown(windowNote(cmp)),
+  ];
+  return out.join('\n');
+}
+
+/** How the baseline was made comparable with the current window. */
+export function windowNote(cmp: ProfileComparison): string {
+  const samples = `Changes within sampling noise (${Math.round(cmp.baseSamples)} vs ${Math.round(cmp.currentSamples)} samples) or smaller than ${formatPercent(cmp.minDeltaShare)} are not highlighted.`;
+  if (cmp.scaleReason === 'duration') {
+    return `The windows differ (baseline ${formatDuration(cmp.baseDurationNanos)}, now ${formatDuration(cmp.currentDurationNanos)}): baseline values are scaled ×${cmp.scale.toFixed(2)} to the current window; percentages are shares of each profile's total. ${samples}`;
+  }
+  if (cmp.scaleReason === 'totals') {
+    return `The profiles do not record their window length: the baseline is scaled to the current total (×${cmp.scale.toFixed(2)}), so changes are changes of share. ${samples}`;
+  }
+  return `Both profiles cover ${formatDuration(cmp.currentDurationNanos)}; changes are in the current window, percentages of its total. ${samples}`;
+}
