@@ -62,6 +62,7 @@ export class ProfileSession implements vscode.Disposable {
   private loaded: LoadedProfile | undefined;
   private engineInstance: Engine | undefined;
   private loadSeq = 0;
+  private pendingSource: ProfileSource | undefined;
   /** bytes and source of the current profile, so a settings change (path mappings) can re-load it */
   private lastInput: { bytes: Uint8Array; source: ProfileSource } | undefined;
 
@@ -79,6 +80,14 @@ export class ProfileSession implements vscode.Disposable {
     return this.loaded;
   }
 
+  /**
+   * The source of the newest load still running (undefined when none): a background refresh checks it
+   * so it never supersedes a profile the user just asked for.
+   */
+  get loadingSource(): ProfileSource | undefined {
+    return this.pendingSource;
+  }
+
   /** The engine starts on first use, not at activation. */
   get engine(): Engine {
     this.engineInstance ??= this.createEngine();
@@ -91,6 +100,15 @@ export class ProfileSession implements vscode.Disposable {
    */
   async load(bytes: Uint8Array, source: ProfileSource): Promise<LoadedProfile | undefined> {
     const seq = ++this.loadSeq;
+    this.pendingSource = source;
+    try {
+      return await this.loadNow(bytes, source, seq);
+    } finally {
+      if (seq === this.loadSeq) this.pendingSource = undefined;
+    }
+  }
+
+  private async loadNow(bytes: Uint8Array, source: ProfileSource, seq: number): Promise<LoadedProfile | undefined> {
     const options = await this.loadOptions();
     const pathMappings = source.pathMappings?.length ? [...options.pathMappings, ...source.pathMappings] : options.pathMappings;
     // The worker engine transfers (detaches) the buffer it gets: give it a copy with its own ArrayBuffer
@@ -129,6 +147,7 @@ export class ProfileSession implements vscode.Disposable {
 
   clear(): void {
     this.loadSeq++;
+    this.pendingSource = undefined;
     const previous = this.loaded;
     this.loaded = undefined;
     this.lastInput = undefined;

@@ -165,6 +165,11 @@ export class RefreshScheduler<Q, R> {
     this.schedule();
   }
 
+  /** Drops every cached result (e.g. a connection's URL changed); the current view is not touched. */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   /** Forgets the current query and aborts everything (cache kept). */
   clear(): void {
     this.query = undefined;

@@ -87,6 +87,11 @@ export class BackendController extends Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('profileLens.backend')) this.scheduler.setIntervalMs(readBackendSettings().refreshIntervalMs);
         if (e.affectsConfiguration(Settings.connections) || e.affectsConfiguration('profileLens.backend')) this.clients.clear();
+        if (e.affectsConfiguration(Settings.connections)) {
+          // a connection may point elsewhere now: nothing cached for it may be shown as current
+          this.scheduler.clearCache();
+          this.services.clear();
+        }
       }),
     );
     this.register(
@@ -141,6 +146,8 @@ export class BackendController extends Disposable {
       method: this.ourResult?.method,
       truncation: this.ourResult?.truncation,
       source: this.session.current?.source === this.ourSource ? this.ourSource : undefined,
+      /** total of the shown sample type of the pulled profile on screen */
+      total: this.session.current && this.session.current.source === this.ourSource ? this.session.current.index.totals[this.session.current.typeIndex] : undefined,
     };
   }
 
@@ -203,7 +210,7 @@ export class BackendController extends Disposable {
     const existing = readConnections();
     if (existing.length) {
       const items: (vscode.QuickPickItem & { conn?: BackendConnection })[] = [
-        ...existing.map((conn) => ({ label: conn.name, description: displaySafe(conn.url), detail: authLabel(conn), conn })),
+        ...existing.map((conn) => ({ label: noIcons(conn.name), description: noIcons(displaySafe(conn.url)), detail: noIcons(authLabel(conn)), conn })),
         { label: '$(add) New connection…' },
       ];
       const pick = await vscode.window.showQuickPick(items, { title: 'Connect to Pyroscope (1/5): connection', placeHolder: 'Pick a connection or add one' });
@@ -283,7 +290,7 @@ export class BackendController extends Disposable {
       if (go) await vscode.commands.executeCommand(Commands.connectPyroscope);
       return;
     }
-    const conn = conns.length === 1 ? conns[0] : (await vscode.window.showQuickPick(conns.map((c) => ({ label: c.name, description: displaySafe(c.url), c })), { title: 'Set Backend Token: connection' }))?.c;
+    const conn = conns.length === 1 ? conns[0] : (await vscode.window.showQuickPick(conns.map((c) => ({ label: noIcons(c.name), description: noIcons(displaySafe(c.url)), c })), { title: 'Set Backend Token: connection' }))?.c;
     if (!conn) return;
     if (await this.askToken(conn)) {
       void vscode.window.showInformationMessage(`Profile Lens: token stored for "${conn.name}" (${originOf(conn.url)}).`);
@@ -374,14 +381,15 @@ export class BackendController extends Disposable {
     }
     const pick = await vscode.window.showQuickPick(
       services.map((s) => ({
-        label: s.name,
+        label: noIcons(s.name),
+        name: s.name,
         description: `${s.profileTypes.length} profile type${s.profileTypes.length === 1 ? '' : 's'}`,
-        detail: [s.repository, s.rootPath && `root ${s.rootPath}`, s.gitRef && `ref ${s.gitRef}`].filter(Boolean).join(' · ') || undefined,
+        detail: noIcons([s.repository, s.rootPath && `root ${s.rootPath}`, s.gitRef && `ref ${s.gitRef}`].filter(Boolean).join(' · ')) || undefined,
         picked: s.name === this.state.service,
       })),
       { title: `Connect to Pyroscope (2/5): service on "${conn.name}"`, matchOnDescription: true, matchOnDetail: true },
     );
-    return pick?.label;
+    return pick?.name;
   }
 
   private async pickType(conn: BackendConnection, service: string, window: TimeWindow): Promise<string | undefined> {
@@ -403,7 +411,7 @@ export class BackendController extends Disposable {
     }
     if (types.length === 1) return types[0];
     const preferred = this.state.profileType && types.includes(this.state.profileType) ? this.state.profileType : types.find((t) => /^process_cpu:|:cpu:/.test(t));
-    const items = types.map((t) => ({ label: profileTypeLabel(t), description: t, id: t }));
+    const items = types.map((t) => ({ label: noIcons(profileTypeLabel(t)), description: noIcons(t), id: t }));
     items.sort((x, y) => Number(y.id === preferred) - Number(x.id === preferred));
     const pick = await vscode.window.showQuickPick(items, { title: `Connect to Pyroscope (3/5): profile type of "${service}"`, matchOnDescription: true });
     return pick?.id;
@@ -463,7 +471,7 @@ export class BackendController extends Disposable {
     }
     const items: (vscode.QuickPickItem & { action: 'add' | 'clear' | 'remove'; index?: number })[] = [
       { label: '$(add) Add a filter…', action: 'add' },
-      ...q.filters.map((f, index) => ({ label: `$(close) ${formatMatcher(f)}`, description: 'remove', action: 'remove' as const, index })),
+      ...q.filters.map((f, index) => ({ label: `$(close) ${noIcons(formatMatcher(f))}`, description: 'remove', action: 'remove' as const, index })),
     ];
     if (q.filters.length) items.push({ label: '$(clear-all) Clear all filters', action: 'clear' });
     const pick = await vscode.window.showQuickPick(items, { title: `Label filters for "${q.service}"` });
@@ -489,8 +497,9 @@ export class BackendController extends Disposable {
       return;
     }
     const typed = '$(edit) Type a matcher (name=value, name!=value, name=~regex, name!~regex)…';
-    const name = await vscode.window.showQuickPick([...names, typed], { title: 'Filter on label' });
-    if (!name) return;
+    const namePick = await vscode.window.showQuickPick([...names.map((n) => ({ label: noIcons(n), name: n })), { label: typed, name: typed }], { title: 'Filter on label' });
+    if (!namePick) return;
+    const name = namePick.name;
     let matcher: LabelMatcher | undefined;
     if (name === typed) {
       const text = await vscode.window.showInputBox({ title: 'Label matcher', prompt: 'e.g. env="prod", pod=~"api-.*"', validateInput: (v) => (parseMatcher(v) ? undefined : 'use name=value, name!=value, name=~regex or name!~regex') });
@@ -503,8 +512,8 @@ export class BackendController extends Disposable {
         this.showError(e, conn);
         return;
       }
-      const value = await vscode.window.showQuickPick(values, { title: `${name} =` });
-      if (value !== undefined) matcher = { name, op: '=', value };
+      const value = await vscode.window.showQuickPick(values.map((v) => ({ label: noIcons(v), value: v })), { title: `${noIcons(name)} =` });
+      if (value !== undefined) matcher = { name, op: '=', value: value.value };
     }
     if (matcher) this.follow({ ...q, filters: [...q.filters.filter((f) => f.name !== matcher!.name), matcher] }, true);
   }
@@ -604,6 +613,12 @@ export class BackendController extends Disposable {
     }
     this.interactive = false;
     const r = e.result;
+    const pending = this.session.loadingSource;
+    if (pending && pending !== this.ourSource) {
+      // the user is loading something else right now (a file, a URL): that wins, stop following
+      this.detach();
+      return;
+    }
     if (this.ourResult === r && this.session.current?.source === this.ourSource) {
       this.render();
       return;
@@ -770,7 +785,7 @@ export class BackendController extends Disposable {
     let text = age;
     if (st.fetching) {
       icon = '$(sync~spin)';
-      text = st.lastUpdated !== undefined ? `refreshing · ${age}` : `fetching ${q.service}…`;
+      text = st.lastUpdated !== undefined ? `refreshing · ${age}` : `fetching ${noIcons(q.service)}…`;
     } else if (st.lastError && !isBackendError(st.lastError, 'cancelled')) {
       icon = '$(warning)';
       text = `refresh failed · ${age}`;
@@ -797,6 +812,11 @@ export class BackendController extends Disposable {
     this.item.tooltip = md;
     this.item.show();
   }
+}
+
+/** Server- or settings-provided text for labels that render `$(icon)` syntax: shown literally. */
+export function noIcons(s: string): string {
+  return s.replace(/\$\(/g, '$\u200b(');
 }
 
 function queryKey(q: BackendQuery): string {

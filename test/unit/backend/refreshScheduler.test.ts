@@ -192,3 +192,17 @@ describe('backend: refresh scheduler', () => {
     assert.equal(f.calls.length, 1);
   });
 });
+
+describe('backend: refresh scheduler cache invalidation', () => {
+  it('clearCache makes the next select fetch again instead of showing a result from before', async () => {
+    const { f, s, results } = setup();
+    s.select({ service: 'a' });
+    f.calls[0].resolve('A-old-url');
+    await flush();
+    s.select({ service: 'b' });
+    s.clearCache();
+    s.select({ service: 'a' });
+    assert.ok(!results().some((r) => r.fromCache), 'nothing served from the cleared cache');
+    assert.equal(f.calls.at(-1)!.q.service, 'a');
+  });
+});
