@@ -2,7 +2,7 @@
  * The hover on a hot line: markdown built from the index, pure. Every profile string is escaped;
  * links are produced by the caller (`HoverLinks`), which decides which commands they may run.
  */
-import { formatPercent, formatValue } from '../format';
+import { formatInteger, formatPercent, formatValue } from '../format';
 import { PositionKind, type Line1 } from '../model';
 import type { IndexView } from './indexView';
 
@@ -75,7 +75,7 @@ function sampleCount(view: IndexView, values: Float64Array, i: number, records: 
 }
 
 function plural(n: number, word: string): string {
-  return `${Math.round(n).toLocaleString('en-US')} ${word}${Math.round(n) === 1 ? '' : 's'}`;
+  return `${formatInteger(n)} ${word}${Math.round(n) === 1 ? '' : 's'}`;
 }
 
 export function buildHoverMarkdown(view: IndexView, h: HoverInput, links: HoverLinks): string {

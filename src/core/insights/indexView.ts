@@ -12,9 +12,9 @@ export interface Neighbour {
 export class IndexView {
   readonly T: number;
   private fileFunctions: Int32Array[] | undefined;
-  /** function id → ids of edges ending / starting at it */
-  private callerLists: Map<number, number[]> | undefined;
-  private calleeLists: Map<number, number[]> | undefined;
+  /** edges by callee and by caller in CSR form: edge ids of function f are list[start[f] .. start[f+1]) */
+  private byCallee: { start: Uint32Array; list: Int32Array } | undefined;
+  private byCaller: { start: Uint32Array; list: Int32Array } | undefined;
 
   constructor(readonly index: ProfileIndex) {
     this.T = Math.max(1, index.sampleTypes.length);
@@ -96,14 +96,14 @@ export class IndexView {
 
   /** Functions calling `fn`, heaviest first by type `t` (weights: share base is totals[t]). */
   callers(fn: number, limit: number, t: number): Neighbour[] {
-    this.buildEdges();
-    return this.neighbours(this.callerLists!.get(fn), limit, t, this.index.edges.caller);
+    this.byCallee ??= csr(this.index.edges.count, this.index.functions.count, this.index.edges.callee, this.index.edges.caller);
+    return this.neighbours(this.byCallee, fn, limit, t, this.index.edges.caller);
   }
 
   /** Functions called by `fn`, heaviest first by type `t`. */
   callees(fn: number, limit: number, t: number): Neighbour[] {
-    this.buildEdges();
-    return this.neighbours(this.calleeLists!.get(fn), limit, t, this.index.edges.callee);
+    this.byCaller ??= csr(this.index.edges.count, this.index.functions.count, this.index.edges.caller, this.index.edges.callee);
+    return this.neighbours(this.byCaller, fn, limit, t, this.index.edges.callee);
   }
 
   /** Weight of edge `e` for type `t` (edges carry one weight per type; older indexes one per edge). */
@@ -112,29 +112,15 @@ export class IndexView {
     return edges.weight.length === edges.count * this.T ? edges.weight[e * this.T + t] : edges.weight[e];
   }
 
-  private neighbours(list: number[] | undefined, limit: number, t: number, end: Int32Array): Neighbour[] {
-    if (!list) return [];
-    return list
-      .map((e) => ({ fn: end[e], weight: this.edgeWeight(e, t) }))
-      .filter((n) => n.weight > 0)
-      .sort((a, b) => b.weight - a.weight)
-      .slice(0, limit);
-  }
-
-  private buildEdges(): void {
-    if (this.callerLists) return;
-    const callers = new Map<number, number[]>();
-    const callees = new Map<number, number[]>();
-    const { edges } = this.index;
-    for (let e = 0; e < edges.count; e++) {
-      const a = edges.caller[e];
-      const b = edges.callee[e];
-      if (a === b) continue;
-      push(callers, b, e);
-      push(callees, a, e);
+  private neighbours(g: { start: Uint32Array; list: Int32Array }, fn: number, limit: number, t: number, other: Int32Array): Neighbour[] {
+    if (fn < 0 || fn + 1 >= g.start.length) return [];
+    const out: Neighbour[] = [];
+    for (let i = g.start[fn]; i < g.start[fn + 1]; i++) {
+      const e = g.list[i];
+      const weight = this.edgeWeight(e, t);
+      if (weight > 0) out.push({ fn: other[e], weight });
     }
-    this.callerLists = callers;
-    this.calleeLists = callees;
+    return out.sort((a, b) => b.weight - a.weight || a.fn - b.fn).slice(0, limit);
   }
 
   name(fn: number): string {
@@ -142,8 +128,13 @@ export class IndexView {
   }
 }
 
-function push(map: Map<number, number[]>, key: number, n: number): void {
-  const list = map.get(key);
-  if (list) list.push(n);
-  else map.set(key, [n]);
+/** Edge ids grouped by `key[e]` (self-edges skipped), as CSR over `n` keys. */
+function csr(count: number, n: number, key: Int32Array, other: Int32Array): { start: Uint32Array; list: Int32Array } {
+  const start = new Uint32Array(n + 1);
+  for (let e = 0; e < count; e++) if (key[e] !== other[e] && key[e] >= 0 && key[e] < n) start[key[e] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n);
+  const list = new Int32Array(start[n]);
+  for (let e = 0; e < count; e++) if (key[e] !== other[e] && key[e] >= 0 && key[e] < n) list[fill[key[e]]++] = e;
+  return { start, list };
 }

@@ -7,20 +7,13 @@ import * as vscode from 'vscode';
 import { formatPercent, formatValue, sampleTypeLabel } from '../../core/format';
 import { Commands, Settings, readConfig, type OpenLocationArgs } from '../contributions';
 import { Disposable } from '../disposable';
+import { computeHotspots, type HotspotGroup } from '../../core/insights/hotspots';
 import type { InsightsModel } from './insightsModel';
 
 export type HotspotNode =
   | { kind: 'section'; id: 'functions' | 'lines'; label: string; children: HotspotNode[] }
   | { kind: 'file'; id: string; label: string; description: string; uri?: vscode.Uri; children: HotspotNode[] }
   | { kind: 'item'; id: string; label: string; description: string; tooltip: string; target?: OpenLocationArgs; uri?: vscode.Uri };
-
-interface Entry {
-  file: number;
-  label: string;
-  line: number;
-  self: number;
-  total: number;
-}
 
 export class HotspotsView extends Disposable implements vscode.TreeDataProvider<HotspotNode> {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<HotspotNode | undefined>());
@@ -81,24 +74,10 @@ export class HotspotsView extends Disposable implements vscode.TreeDataProvider<
     const t = o.typeIndex;
     const max = Math.max(1, Math.min(500, readConfig(vscode.workspace.getConfiguration(), Settings.hotspotsMaxItems)));
     const st = index.sampleTypes[t];
-    const fns: Entry[] = [];
-    for (let f = 0; f < index.functions.count; f++) {
-      const self = view.value(index.functions.self, f, t);
-      if (self > 0) fns.push({ file: index.functions.file[f], label: view.name(f) || '(anonymous)', line: index.functions.startLine[f], self, total: view.value(index.functions.total, f, t) });
-    }
-    const lines: Entry[] = [];
-    for (let r = 0; r < index.lines.count; r++) {
-      const file = index.lines.file[r];
-      const self = view.value(index.lines.self, r, t);
-      if (file >= 0 && self > 0) lines.push({ file, label: `line ${index.lines.line[r]}`, line: index.lines.line[r], self, total: view.value(index.lines.total, r, t) });
-    }
-    const top = (list: Entry[]) => list.sort((a, b) => b.self - a.self).slice(0, max);
+    const hot = computeHotspots(view, t, max);
     const unit = sampleTypeLabel(st);
-    const group = (section: 'functions' | 'lines', entries: Entry[]): HotspotNode[] => {
-      const byFile = new Map<number, Entry[]>();
-      for (const e of entries) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
-      const files = [...byFile.entries()].sort((a, b) => sum(b[1]) - sum(a[1]));
-      return files.map(([file, list]) => {
+    const group = (section: 'functions' | 'lines', groups: HotspotGroup[]): HotspotNode[] =>
+      groups.map(({ file, self, entries }) => {
         const rf = index.files[file];
         const label = rf ? path.basename(rf.path) : '(not in the workspace)';
         const uri = rf ? m.uriOf(file) : undefined;
@@ -106,11 +85,11 @@ export class HotspotsView extends Disposable implements vscode.TreeDataProvider<
           kind: 'file',
           id: `${section}:file:${file}`,
           label,
-          description: `${formatPercent(view.share(sum(list), t))} ${unit}${rf ? ` · ${vscode.workspace.asRelativePath(rf.path)}${rf.onDisk ? '' : ' (from source map)'}` : ''}`,
+          description: `${formatPercent(view.share(self, t))} ${unit}${rf ? ` · ${vscode.workspace.asRelativePath(rf.path)}${rf.onDisk ? '' : ' (from source map)'}` : ''}`,
           uri,
-          children: list.map((e, i): HotspotNode => ({
+          children: entries.map((e): HotspotNode => ({
             kind: 'item',
-            id: `${section === 'functions' ? 'fn' : 'line'}:${file}:${e.line}:${i}`,
+            id: `${section === 'functions' ? 'fn' : 'line'}:${e.id}`,
             label: e.label,
             description: `${formatPercent(view.share(e.self, t))} self · ${formatPercent(view.share(e.total, t))} total${section === 'functions' && e.line > 0 ? ` · line ${e.line}` : ''}`,
             tooltip: `${e.label}\nself ${formatValue(e.self, st.unit)} (${formatPercent(view.share(e.self, t))}), total ${formatValue(e.total, st.unit)} (${formatPercent(view.share(e.total, t))}) of ${st.type}`,
@@ -119,16 +98,9 @@ export class HotspotsView extends Disposable implements vscode.TreeDataProvider<
           })),
         };
       });
-    };
     return [
-      { kind: 'section', id: 'functions', label: `Top functions (self ${st.type})`, children: group('functions', top(fns)) },
-      { kind: 'section', id: 'lines', label: `Top lines (self ${st.type})`, children: group('lines', top(lines)) },
+      { kind: 'section', id: 'functions', label: `Top functions (self ${st.type})`, children: group('functions', hot.functions) },
+      { kind: 'section', id: 'lines', label: `Top lines (self ${st.type})`, children: group('lines', hot.lines) },
     ];
   }
-}
-
-function sum(list: Entry[]): number {
-  let s = 0;
-  for (const e of list) s += e.self;
-  return s;
 }

@@ -10,6 +10,7 @@ import { createInProcessEngine } from '../../../src/core/inProcessEngine';
 import { computeFileInsights, resolveTypeNames, type InsightOptions } from '../../../src/core/insights/fileInsights';
 import { heatLevel } from '../../../src/core/insights/heat';
 import { buildHoverMarkdown, escapeMarkdown } from '../../../src/core/insights/hoverMarkdown';
+import { computeHotspots, topIds } from '../../../src/core/insights/hotspots';
 import { IndexView } from '../../../src/core/insights/indexView';
 import type { ProfileIndex } from '../../../src/core/model';
 
@@ -146,5 +147,47 @@ describe('hover escaping', () => {
     assert.ok(!/(^|[^\\])\|/.test(out));
     assert.ok(!/(^|[^\\])`/.test(out));
     assert.equal(escapeMarkdown('a\nb'), 'a b');
+  });
+});
+
+describe('hotspots on a real profile', () => {
+  it('top functions/lines by self equal a full sort, grouped by file in order of their cost', async () => {
+    const { index } = await load('bundle-time-lines.pb.gz');
+    const view = new IndexView(index);
+    const t = index.defaultType;
+    const T = index.sampleTypes.length;
+    for (const max of [1, 2, 3, 20]) {
+      const hot = computeHotspots(view, t, max);
+      const naive = Array.from({ length: index.functions.count }, (_, f) => ({ f, self: index.functions.self[f * T + t] }))
+        .filter((x) => x.self > 0)
+        .sort((a, b) => b.self - a.self || a.f - b.f)
+        .slice(0, max);
+      const got = hot.functions.flatMap((g) => g.entries);
+      assert.deepEqual(got.map((e) => e.id).sort((a, b) => a - b), naive.map((x) => x.f).sort((a, b) => a - b), `max ${max}`);
+      for (let i = 1; i < hot.functions.length; i++) assert.ok(hot.functions[i - 1].self >= hot.functions[i].self);
+      for (const g of [...hot.functions, ...hot.lines]) {
+        assert.ok(g.entries.every((e) => e.file === g.file));
+        assert.ok(Math.abs(g.self - g.entries.reduce((s, e) => s + e.self, 0)) < 1e-6);
+      }
+      assert.ok(hot.lines.flatMap((g) => g.entries).length <= max);
+      assert.ok(hot.lines.every((g) => g.file >= 0), 'lines are workspace lines');
+    }
+    const top = computeHotspots(view, t, 1).functions[0].entries[0];
+    assert.ok(top.self > 0 && top.label.length > 0);
+  });
+});
+
+describe('topIds', () => {
+  it('equals a full sort (value desc, id asc) for random values with ties', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 50; round++) {
+      const n = 1 + Math.floor(rnd() * 300);
+      const vals = Array.from({ length: n }, () => (rnd() < 0.2 ? 0 : Math.floor(rnd() * 20)));
+      for (const max of [1, 3, 10, 500]) {
+        const naive = vals.map((v, i) => ({ v, i })).filter((x) => x.v > 0).sort((a, b) => b.v - a.v || a.i - b.i).slice(0, max).map((x) => x.i);
+        assert.deepEqual(topIds(n, (i) => vals[i], max), naive);
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
-  formatAge, formatBytes, formatCost, formatCount, formatDuration, formatPercent, formatValue, sampleTypeLabel, unitKind,
+  formatAge, formatBytes, formatCost, formatCount, formatInteger, formatDuration, formatPercent, formatValue, sampleTypeLabel, unitKind,
 } from '../../../src/core/format';
 
 describe('format', () => {
@@ -37,6 +37,14 @@ describe('format', () => {
     assert.equal(unitKind('Nanoseconds'), 'time');
     assert.equal(unitKind('bytes'), 'bytes');
     assert.equal(unitKind('objects'), 'count');
+  });
+
+  it('integers with thousands separators', () => {
+    assert.equal(formatInteger(0), '0');
+    assert.equal(formatInteger(999), '999');
+    assert.equal(formatInteger(2478), '2,478');
+    assert.equal(formatInteger(1234567.4), '1,234,567');
+    assert.equal(formatInteger(-1000), '-1,000');
   });
 
   it('percentages', () => {
