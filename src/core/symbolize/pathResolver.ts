@@ -54,7 +54,7 @@ export function normalizeProfilePath(input: string): NormalizedPath {
   } else if (p.startsWith('/')) {
     absolute = true;
   }
-  const drive = /^[A-Za-z]:/.exec(p)?.[0] ?? '';
+  const drive = /^[A-Za-z]:/.exec(p)?.[0].toUpperCase() ?? '';
   const body = drive ? p.slice(2) : p;
   const out: string[] = [];
   for (const seg of body.split('/')) {
@@ -239,7 +239,7 @@ export class PathResolver {
       break;
     }
     if (fnRule?.localPath) {
-      const found = this.bySuffix(n.norm, this.listingOf(fnRule.localPath), false);
+      const found = this.bySuffix(n.norm, this.listingOf(fnRule.localPath), false, [path.resolve(fnRule.localPath)]);
       if (found.local) return { local: found.local, via: 'pyroscope-yaml' };
       tried.push(`.pyroscope.yaml function_name rule ${fnRule.prefix}: ${found.detail}`);
     }
@@ -257,7 +257,7 @@ export class PathResolver {
     if (this.roots.length === 0) {
       return { reason: 'not-found', detail: [...tried, 'file does not exist and no workspace folder is open'].join('; ') };
     }
-    const inferred = this.bySuffix(n.norm, this.workspace(), true);
+    const inferred = this.bySuffix(n.norm, this.workspace(), true, this.roots);
     if (inferred.local) return { local: inferred.local, via: 'inferred' };
     return {
       reason: tried.length ? 'not-found' : inferred.reason ?? 'no-match',
@@ -285,7 +285,7 @@ export class PathResolver {
     return undefined;
   }
 
-  private bySuffix(norm: string, listing: WorkspaceListing, learn: boolean): Resolution {
+  private bySuffix(norm: string, listing: WorkspaceListing, learn: boolean, baseDirs: string[]): Resolution {
     const segs = segmentsOf(norm);
     if (segs.length === 0) return { reason: 'no-match', detail: 'empty path' };
     const base = segs[segs.length - 1];
@@ -313,6 +313,11 @@ export class PathResolver {
       };
     }
     const local = bestList[0];
+    if (best === 1 && !baseDirs.includes(path.dirname(local))) {
+      // Only the file name matches and the file is not at a workspace root: too weak to trust
+      // (e.g. Go's /usr/local/go/src/fmt/print.go against some cmd/print.go).
+      return { reason: 'no-match', detail: `only the file name matches ${local}; add a path mapping${capNote}` };
+    }
     if (learn && best < segs.length) {
       const from = (norm.startsWith('/') ? '/' : '') + segs.slice(0, segs.length - best).join('/');
       const prefixFrom = /^[A-Za-z]:\//.test(norm) ? `${norm.slice(0, 2)}${from.startsWith('/') ? '' : '/'}${from}` : from;

@@ -112,6 +112,20 @@ describe('symbolize: path mapping', function () {
     assert.ok(fixed.files.some((f) => f.path === path.join(ws2, 'svc-a/src/tokenizer.ts')));
   });
 
+  it('a match on the file name alone is trusted only at a workspace root', async () => {
+    const nested = path.join(tmp, 'nested');
+    cpSync(path.join(WS, 'build'), path.join(nested, 'dist'), { recursive: true }); // dist/app.min.js: only the name matches
+    const r = await symbolize(loadRaw('bundle-time-default.pb.gz'), { roots: [nested], pathMappings: [] });
+    const u = r.unresolved.find((x) => x.profilePath.endsWith('build/app.min.js'));
+    assert.ok(u && /only the file name matches/.test(u.detail), JSON.stringify(r.unresolved));
+    const flat = path.join(tmp, 'flat');
+    cpSync(path.join(WS, 'build'), flat, { recursive: true }); // <root>/app.min.js, like /usr/src/app/server.js ↔ <root>/server.js
+    const r2 = await symbolize(loadRaw('bundle-time-default.pb.gz'), { roots: [flat], pathMappings: [] });
+    assert.deepEqual(r2.stats!.learnedPrefixes.map((l) => [l.from, l.to]).slice(0, 1), [[`${DEPLOY}/build`, flat]]);
+    // the map beside it was used: its sources are not in this folder, so sourcesContent serves them
+    assert.ok(r2.files.some((f) => f.path.endsWith(path.join('src', 'tokenizer.ts')) && !f.onDisk && f.content !== undefined));
+  });
+
   it('lists the workspace within bounds: node_modules and dot-folders are skipped, the file cap is reported', async () => {
     const ws3 = path.join(tmp, 'hidden');
     cpSync(path.join(WS, 'build'), path.join(ws3, 'node_modules/x/build'), { recursive: true });
