@@ -8,6 +8,8 @@
  *   npm run test:e2e:backend        (first run builds the server: many minutes; then cached)
  */
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BackendError } from '../../../src/core/backend/backendError';
@@ -200,6 +202,52 @@ describe('backend e2e: real Pyroscope server + real agents', function () {
       client.fetchProfile({ service: GO_APP, profileType: 'not-a-type', window: HOUR }),
       (e: unknown) => e instanceof BackendError && (e.code === 'bad-request' || e.code === 'no-data') && !/undefined/.test(e.message),
     );
+  });
+
+  it('through a Grafana-style data-source proxy (path prefix + bearer token) and with basic auth, like Grafana Cloud', async () => {
+    // A reverse proxy of ours in front of the real server, the way Grafana's
+    // /api/datasources/proxy/uid/<uid>/ forwards to Pyroscope: it checks the credential, strips
+    // the prefix and forwards everything else.
+    const prefix = '/api/datasources/proxy/uid/pyro-uid';
+    const seen: (string | undefined)[] = [];
+    const target = new URL(server.url);
+    const proxy = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      const ok = req.headers.authorization === 'Bearer glsa_e2e' || req.headers.authorization === `Basic ${Buffer.from('1234:glc_e2e').toString('base64')}`;
+      if (!ok) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end('{"message":"Unauthorized"}');
+        return;
+      }
+      if (!req.url?.startsWith(prefix)) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not found');
+        return;
+      }
+      const headers = { ...req.headers, host: target.host };
+      delete headers.authorization; // the proxy talks to Pyroscope with its own identity
+      const up = http.request({ host: target.hostname, port: target.port, path: req.url.slice(prefix.length), method: req.method, headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${prefix}`;
+    try {
+      const bearer = new PyroscopeClient({ connection: { name: 'grafana', url: base, auth: 'bearer' }, token: 'glsa_e2e' });
+      assert.ok((await bearer.services(HOUR)).some((s) => s.name === GO_APP));
+      const p = await bearer.fetchProfile({ service: GO_APP, profileType: typeOf(GO_APP, /^process_cpu:cpu:/), window: HOUR });
+      assert.ok(functionNames(await decode(p)).some((f) => f.name.endsWith('work.isPrime')));
+      const basic = new PyroscopeClient({ connection: { name: 'cloud', url: base, auth: 'basic', user: '1234' }, token: 'glc_e2e' });
+      assert.ok((await basic.labelNames([], HOUR)).includes('service_name'));
+      const wrong = new PyroscopeClient({ connection: { name: 'grafana', url: base, auth: 'bearer' }, token: 'tok_WRONG_123' });
+      await assert.rejects(wrong.labelNames([], HOUR), (e: unknown) => e instanceof BackendError && e.code === 'unauthorized' && /bearer token is wrong or expired/.test(e.message) && !e.message.includes('tok_WRONG_123'));
+      assert.ok(seen.every((a) => a === undefined || a.startsWith('Bearer ') || a.startsWith('Basic ')));
+    } finally {
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 
   it('continuous refresh against the real server: refetches on the interval, a newer fetch cancels the older', async () => {
