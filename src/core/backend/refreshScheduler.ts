@@ -51,6 +51,10 @@ export interface RefreshSchedulerOptions<Q, R> {
   clock?: Clock;
   /** cached queries kept (LRU) */
   cacheSize?: number;
+  /** size of a result in bytes, for `maxCacheBytes` */
+  sizeOf?: (result: R) => number;
+  /** cap on the summed size of cached results; the newest entry is always kept */
+  maxCacheBytes?: number;
 }
 
 interface InFlight {
@@ -235,6 +239,16 @@ export class RefreshScheduler<Q, R> {
     this.cache.set(key, entry);
     const max = this.options.cacheSize ?? 8;
     while (this.cache.size > max) this.cache.delete(this.cache.keys().next().value as string);
+    const { sizeOf, maxCacheBytes } = this.options;
+    if (sizeOf && maxCacheBytes !== undefined) {
+      let total = 0;
+      for (const v of this.cache.values()) total += sizeOf(v.result);
+      for (const [k, v] of this.cache) {
+        if (total <= maxCacheBytes || k === key) break;
+        total -= sizeOf(v.result);
+        this.cache.delete(k);
+      }
+    }
   }
 
   private clearTimer(): void {

@@ -77,6 +77,9 @@ export class BackendController extends Disposable {
       rolling: (q) => q.window.kind === 'last',
       intervalMs: settings.refreshIntervalMs,
       cacheSize: 6,
+      // profiles can be large: cached bytes beyond this are dropped oldest first (the shown one stays)
+      sizeOf: (r) => r.bytes.byteLength,
+      maxCacheBytes: 256 << 20,
     });
     this.register({ dispose: () => this.scheduler.dispose() });
     this.register(this.scheduler.onEvent((e) => void this.onSchedulerEvent(e)));

@@ -206,3 +206,24 @@ describe('backend: refresh scheduler cache invalidation', () => {
     assert.equal(f.calls.at(-1)!.q.service, 'a');
   });
 });
+
+describe('backend: refresh scheduler cache bounds', () => {
+  it('drops the oldest cached results over the byte cap, never the newest', async () => {
+    const clock = new ManualClock();
+    const f = deferredFetcher();
+    const s = new RefreshScheduler<Q, string>({ fetch: f.fetch, key: (q) => q.service, intervalMs: 60_000, clock, sizeOf: (r) => r.length, maxCacheBytes: 10 });
+    for (const [i, name] of ['a', 'b', 'c'].entries()) {
+      s.select({ service: name });
+      f.calls[i].resolve(name.repeat(4));
+      await flush();
+    }
+    assert.equal(s.cached({ service: 'a' }), undefined, 'oldest dropped (12 bytes > 10)');
+    assert.equal(s.cached({ service: 'b' })?.result, 'bbbb');
+    assert.equal(s.cached({ service: 'c' })?.result, 'cccc');
+    s.select({ service: 'huge' });
+    f.calls[3].resolve('x'.repeat(50));
+    await flush();
+    assert.equal(s.cached({ service: 'huge' })?.result.length, 50, 'the newest stays even alone over the cap');
+    assert.equal(s.cached({ service: 'c' }), undefined);
+  });
+});
