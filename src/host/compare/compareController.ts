@@ -153,11 +153,26 @@ export class CompareController extends Disposable implements ComparisonSource {
     if (b) void this.session.engine.release(b.id).catch(() => undefined);
   }
 
-  private testState(): unknown {
+  /** test accessor: the comparison, and the diff tree the flame graph would get (same engine, `baseId`) */
+  private async testState(): Promise<unknown> {
     const b = this.current;
     const p = this.session.current;
     const cmp = p ? this.comparisonFor(p, 0.01) : undefined;
+    let diffTree: { nodes: number; hasBase: boolean; functions: { name: string; total: number; baseTotal: number }[] } | undefined;
+    if (b && p) {
+      const tree = await this.session.engine.flameTree(p.id, { typeIndex: p.typeIndex, mergeBy: 'function', nodeBudget: 5000, baseId: b.id });
+      const byName = new Map<string, { name: string; total: number; baseTotal: number }>();
+      for (let i = 1; i < tree.count; i++) {
+        const name = tree.strings[tree.name[i]];
+        const e = byName.get(name) ?? { name, total: 0, baseTotal: 0 };
+        e.total += tree.self[i];
+        e.baseTotal += tree.baseSelf?.[i] ?? 0;
+        byName.set(name, e);
+      }
+      diffTree = { nodes: tree.count, hasBase: !!tree.baseTotal, functions: [...byName.values()] };
+    }
     return {
+      diffTree,
       comparing: !!b,
       baselineId: b?.id,
       baselineLabel: b?.source.label,

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { compareProfiles, isSignificant, type Delta, type ProfileComparison } from '../../../src/core/compare/compareProfiles';
+import { compareProfiles, isSignificant, type Delta, type LineDelta, type ProfileComparison } from '../../../src/core/compare/compareProfiles';
 import { buildCompareHover } from '../../../src/core/compare/compareHover';
 import { deltaTone, formatDelta, formatShareDelta, formatValueDelta } from '../../../src/core/compare/deltaFormat';
 import { computeDiffFileInsights, functionDeltaTitle } from '../../../src/core/compare/diffInsights';
@@ -90,7 +90,7 @@ describe('compare: two real profiles of the demo service', () => {
     const view = new IndexView(current.index);
     const [s, e] = view.lineRows(pricing);
     for (let r = s; r < e; r++) {
-      const d = lines.get(current.index.lines.line[r]);
+      const d: LineDelta | undefined = lines.get(current.index.lines.line[r]);
       assert.ok(d, `line ${current.index.lines.line[r]}`);
       assert.equal(d.row, r);
       assert.equal(d.total.current, view.value(current.index.lines.total, r, wall(current)));
