@@ -109,6 +109,9 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
   for (let i = 0; i < samples.count; i++) {
     const vb = i * T;
     for (let t = 0; t < T; t++) totals[t] += sv[vb + t];
+    // the common two-type case (count + time/bytes) without an inner loop per frame
+    const v0 = sv[vb];
+    const v1 = T > 1 ? sv[vb + 1] : 0;
     const leaf = samples.stack[i];
     if (leaf <= 0) continue;
     {
@@ -133,12 +136,18 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
       if (lSeen[l] !== i) {
         lSeen[l] = i;
         lSamples[l]++;
-        for (let t = 0; t < T; t++) lTotal[l * T + t] += sv[vb + t];
+        if (T === 2) {
+          lTotal[2 * l] += v0;
+          lTotal[2 * l + 1] += v1;
+        } else for (let t = 0; t < T; t++) lTotal[l * T + t] += sv[vb + t];
       }
       if (fSeen[fn] !== i) {
         fSeen[fn] = i;
         fSamples[fn]++;
-        for (let t = 0; t < T; t++) fTotal[fn * T + t] += sv[vb + t];
+        if (T === 2) {
+          fTotal[2 * fn] += v0;
+          fTotal[2 * fn + 1] += v1;
+        } else for (let t = 0; t < T; t++) fTotal[fn * T + t] += sv[vb + t];
       }
       if (below >= 0 && below !== fn) {
         // a call site (frame) nearly always calls one function: one-entry memo per frame
