@@ -322,7 +322,24 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
         continue;
       }
       const map = load.map;
-      fs.sort((a, b) => fr.line[a] - fr.line[b] || fr.column[a] - fr.column[b]);
+      // Process (and so look up) frames in generated-position order: source-map lookups in
+      // sorted order are about twice as cheap as random ones.
+      const idx = functionsOf(g);
+      const sortKey = new Map<number, number>();
+      for (const f of fs) {
+        let key = fr.line[f] * 1e7 + fr.column[f];
+        if (idx && fr.column[f] === 0 && fr.line[f] > 0) {
+          const nm = agentFunctionName(raw.strings[fr.name[f]], profilePath);
+          const anon = parseAnonymousName(nm);
+          const off = anon && anon.column > 0 ? idx.offsetOf(anon.line, anon.column - 1) : idx.named(nm).find((x) => x.line === fr.line[f])?.pos;
+          if (off !== undefined && off >= 0) {
+            const p = idx.position(off);
+            key = p.line * 1e7 + p.column + 1;
+          }
+        }
+        sortKey.set(f, key);
+      }
+      fs.sort((a, b) => sortKey.get(a)! - sortKey.get(b)! || a - b);
       const wholeLineCandidates = new Map<number, Line1[]>();
       const lineOnlyLines = new Set<number>();
       for (const f of fs) if (fr.line[f] > 0) lineOnlyLines.add(fr.line[f]);
