@@ -517,6 +517,9 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
   }
 
   stats.learnedPrefixes = resolver.learned.map((l) => ({ ...l }));
+  // A .pyroscope.yaml that could not be read is shown with the unresolved paths (the user sees why
+  // its rules did not apply) rather than failing the load.
+  for (const e of stats.yamlErrors) report(e.slice(0, e.indexOf('.pyroscope.yaml') + '.pyroscope.yaml'.length), 'no-match', `ignored: ${e}`, 0);
   const unresolved = [...unresolvedMap.values()]
     .map(({ u, w }) => ({ ...u, selfWeight: totalW > 0 ? w / totalW : 0 }))
     .sort((a, b) => b.selfWeight - a.selfWeight || (a.profilePath < b.profilePath ? -1 : 1));

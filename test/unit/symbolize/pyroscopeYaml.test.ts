@@ -75,6 +75,8 @@ describe('symbolize: .pyroscope.yaml', () => {
     const r = await symbolize(raw, { roots: [WS], pathMappings: [], pyroscopeYaml: [{ dir: WS, text: 'version: v1\nsource_code:\n\tmappings: x\n' }] });
     assert.equal(r.stats!.yamlErrors.length, 1);
     assert.match(r.stats!.yamlErrors[0], /\.pyroscope\.yaml: line 3: tabs/);
+    const shown = r.unresolved.find((u) => u.profilePath === path.join(WS, '.pyroscope.yaml'));
+    assert.ok(shown && /^ignored: .*line 3: tabs/.test(shown.detail), JSON.stringify(r.unresolved));
     assert.ok(r.files.some((f) => f.path === path.join(WS, 'src/tokenizer.ts')));
   });
 });
