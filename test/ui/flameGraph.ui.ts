@@ -13,8 +13,14 @@ declare const document: any;
 
 /** The demo's default profile loads when the folder opens; the command shows in the palette once it has. */
 async function showFlameGraph(wb: Workbench): Promise<void> {
-  await wb.paletteEntries('Profile Lens: Show Flame Graph', { until: 'Profile Lens: Show Flame Graph', timeoutMs: 240_000 });
-  await wb.runCommand('Profile Lens: Show Flame Graph');
+  const title = 'Profile Lens: Show Flame Graph';
+  const labels = await wb.paletteEntries(title, { until: title, timeoutMs: 240_000 });
+  if (!labels.some((l) => l.includes(title))) {
+    const shot = await wb.screenshot('flamegraph-codeserver-no-command');
+    const notes = await wb.notifications().catch(() => [] as string[]);
+    throw new Error(`"${title}" never appeared (the demo profile did not load?). Palette: ${labels.join(' | ')}; notifications: ${notes.join(' | ')}; screenshot ${shot}`);
+  }
+  await wb.runCommand(title);
 }
 
 describe('flame graph in code-server (demo workspace)', function () {

@@ -193,6 +193,17 @@ describe('flame graph page in Chromium (real Go CPU profile)', function () {
     await fp.page.waitForFunction(() => document.querySelector('.crumbs .crumb.current')?.textContent === 'main.hashLoop');
   });
 
+  it('opens the sandwich of the function a CodeLens/hover asks for (focusFunction)', async () => {
+    const fib = nodesNamed(t, 'main.fib')[0];
+    await fp.send({ type: 'focusFunction', name: 'main.fib', file: t.file[fib] });
+    await fp.page.waitForFunction(() => /Sandwich: main\.fib/.test(document.querySelector('.crumbs').textContent));
+    assert.equal(await fp.page.locator('.pane-label').first().textContent(), '↑ callers of main.fib');
+    await fp.page.locator('canvas').focus();
+    await fp.page.keyboard.press('Escape');
+    await fp.page.waitForFunction(() => !/Sandwich/.test(document.querySelector('.crumbs').textContent));
+    assert.equal((await crumbs()).at(-1), 'main.hashLoop', 'back to the zoom it had');
+  });
+
   it('keeps zoom and view when the panel is hidden and shown (page reloaded, same profile)', async () => {
     assert.equal((await crumbs()).at(-1), 'main.hashLoop');
     await fp.reload();
