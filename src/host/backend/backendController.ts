@@ -111,7 +111,8 @@ export class BackendController extends Disposable {
     this.render();
     // Resume following the workspace's last query (its own saved choice), without prompts.
     const q = this.savedQuery();
-    if (this.state.active && q && vscode.workspace.isTrusted) this.follow(q, false);
+    // (A connection that is gone from the settings is not an error worth a popup at startup.)
+    if (this.state.active && q && vscode.workspace.isTrusted && readConnections().some((c) => c.name === q.connection)) this.follow(q, false);
   }
 
   // ---- commands --------------------------------------------------------------------------------

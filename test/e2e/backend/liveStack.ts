@@ -5,9 +5,11 @@
  * queryable, then runs until SIGTERM/SIGINT or until stdin closes (the parent died), and stops
  * everything it started.
  *
- *   tsx test/e2e/backend/liveStack.ts [--duration 60000] [--go]
+ * With --pprof also the Go service with net/http/pprof endpoints (its URL is in the READY line).
+ *
+ *   tsx test/e2e/backend/liveStack.ts [--duration 60000] [--go] [--pprof]
  */
-import { startGoAgent, startNodeAgent, startPyroscope, type Agent } from '../../pyroscope/harness';
+import { startGoAgent, startNodeAgent, startPprofService, startPyroscope, type Agent } from '../../pyroscope/harness';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -32,6 +34,12 @@ async function main(): Promise<void> {
     agents.push(await startNodeAgent({ serverUrl: server.url, durationMs }));
     if (withGo) agents.push(await startGoAgent({ serverUrl: server.url, durationMs }));
     const want = agents.map((a) => a.serviceName);
+    let pprofUrl: string | undefined;
+    if (argv.includes('--pprof')) {
+      const svc = await startPprofService({ durationMs: durationMs + 60_000 });
+      agents.push(svc);
+      pprofUrl = svc.url;
+    }
     const deadline = Date.now() + 90_000;
     for (;;) {
       const now = Date.now();
@@ -45,7 +53,7 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error(`services ${want.join(', ')} not visible after 90 s (have ${names.join(', ')})`);
       await new Promise((r) => setTimeout(r, 500));
     }
-    console.log(`READY ${JSON.stringify({ url: server.url, version: server.version, services: want })}`);
+    console.log(`READY ${JSON.stringify({ url: server.url, version: server.version, services: want, pprofUrl })}`);
   } catch (e) {
     console.error(`liveStack failed: ${e instanceof Error ? e.stack : String(e)}`);
     await stop(1);

@@ -46,6 +46,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
   this.timeout(10 * 60_000);
   let stack: ChildProcess | undefined;
   let url = '';
+  let pprofUrl = '';
   let wallType = '';
   let agentCopy = '';
 
@@ -56,7 +57,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
     // The repository's Node (on PATH), not the extension host's runtime: the agent loads native addons.
     const env = { ...process.env };
     delete env.ELECTRON_RUN_AS_NODE;
-    const child = spawn('node', [tsx, path.join(REPO_ROOT, 'test/e2e/backend/liveStack.ts'), '--duration', '90000'], {
+    const child = spawn('node', [tsx, path.join(REPO_ROOT, 'test/e2e/backend/liveStack.ts'), '--duration', '90000', '--pprof'], {
       cwd: REPO_ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
       env,
@@ -69,7 +70,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
       if (child.exitCode !== null) throw new Error(`liveStack exited ${child.exitCode}:\n${out.slice(-3000)}`);
       return /READY (\{.*\})/.exec(out)?.[1];
     }, 15 * 60_000, 250);
-    url = (JSON.parse(ready) as { url: string }).url;
+    ({ url, pprofUrl } = JSON.parse(ready) as { url: string; pprofUrl: string });
     const services = await new PyroscopeClient({ connection: { name: 'probe', url, auth: 'none' } }).services({ kind: 'last', ms: 3_600_000 });
     wallType = services.find((s) => s.name === 'profile-lens-node-demo')?.profileTypes.find((t) => t.startsWith('wall:wall:')) ?? '';
     assert.ok(wallType, JSON.stringify(services));
@@ -122,15 +123,23 @@ describe('backend: pulling from a real Pyroscope server', function () {
   });
 
   it('refreshes on the interval while the window is focused (and only then), as the agent keeps pushing', async () => {
-    const before = await backend();
+    // baseline: a pulled profile fully on screen (not in the middle of replacing it)
+    const before = await waitFor('a pulled profile on screen', async () => {
+      const b = await backend();
+      return b.total !== undefined && !b.fetching ? b : undefined;
+    }, 30_000, 100);
     assert.equal(before.following, true);
     if (before.focused) {
+      let last: BackendState | undefined;
       const after = await waitFor('an automatic refresh', async () => {
         const s = await backend();
+        last = s;
         // fetched, and the new profile is on screen (the session finished loading it)
         // (the agent keeps pushing, so a later refresh shows more samples than the first pull)
         return s.fetchCount > before.fetchCount && !s.fetching && s.lastUpdated! > before.lastUpdated! && s.total !== undefined && s.total > before.total! ? s : undefined;
-      }, 40_000, 200);
+      }, 40_000, 200).catch((e: Error) => {
+        throw new Error(`${e.message}; first ${JSON.stringify({ ...before, source: undefined })}, last ${JSON.stringify({ ...last, source: undefined })}`);
+      });
       assert.ok(after.total! > before.total!, `more data as the agent pushes: ${before.total} → ${after.total}`);
       recordMetric('backend: automatic refreshes until new data showed', after.fetchCount - before.fetchCount, 'count');
     } else {
@@ -179,6 +188,29 @@ describe('backend: pulling from a real Pyroscope server', function () {
     assert.ok(s.lastUpdated !== undefined, 'a cached result is there immediately');
     assert.equal(s.lastError, undefined);
     void before;
+  });
+
+  it('Fetch Profile from URL: a CPU profile from the live net/http/pprof endpoint replaces the view and stops following', async () => {
+    assert.equal((await backend()).following, true);
+    const before = await stats();
+    const t0 = Date.now();
+    await vscode.commands.executeCommand('profileLens.fetchProfileFromUrl', { url: pprofUrl, kind: 'profile', seconds: 2 });
+    recordMetric('backend: pprof endpoint (2 s CPU) → profile shown', Date.now() - t0, 'ms');
+    const after = await stats();
+    assert.equal(after.loaded, true);
+    assert.notEqual(after.profileId, before.profileId);
+    assert.match(after.statusText ?? '', /cpu 2 s/);
+    const s = await waitFor('detached', async () => {
+      const b = await backend();
+      return b.following ? undefined : b;
+    }, 10_000, 100);
+    assert.equal(s.source, undefined);
+    // Refresh Now follows the remembered query again
+    await vscode.commands.executeCommand('profileLens.refreshNow');
+    await waitFor('following again', async () => {
+      const b = await backend();
+      return b.following && b.source ? b : undefined;
+    }, 30_000, 100);
   });
 
   it('loading a profile from elsewhere stops following the backend', async () => {
