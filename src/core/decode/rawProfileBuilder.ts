@@ -9,6 +9,10 @@ import { PositionKind, type ProfileFormat, type RawProfile, type SampleType, typ
 import { PairMap } from '../index/pairMap';
 import { GrowableFloat64, GrowableInt32 } from './growable';
 
+/** Cap on the total frames of all samples' stacks (4 bytes each): a small file whose samples all
+ * point at a location with thousands of inlined lines must not exhaust memory. */
+export const MAX_STACK_NODES = 2 ** 28;
+
 export interface RawProfileMeta {
   sampleTypes: SampleType[];
   defaultType: number;
@@ -127,6 +131,9 @@ export class RawProfileBuilder {
   }
 
   private growNodes(cap: number): void {
+    if (cap > MAX_STACK_NODES) {
+      throw new EngineError('too-large', `The profile's stacks expand to more than ${MAX_STACK_NODES} frames in total; refused.`);
+    }
     const f = new Int32Array(cap);
     f.set(this.frameOf.subarray(0, this.nodeCount));
     this.frameOf = f;

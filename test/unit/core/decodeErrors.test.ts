@@ -93,6 +93,15 @@ describe('decode errors are typed', () => {
     expectCode(() => decodeProfile(bomb), 'too-large', /512 MB/);
   });
 
+  it('a small file whose stacks expand to billions of frames is refused (too-large), not an out-of-memory crash', () => {
+    const bytes = smallProfile((p) => {
+      p.location[0].line = Array.from({ length: 20000 }, () => new Line({ functionId: 1, line: 3 }));
+      p.sample = Array.from({ length: 20000 }, () => new Sample({ locationId: [1, 1, 1, 1], value: [1, 1] }));
+    });
+    assert.ok(bytes.length < 1 << 20);
+    expectCode(() => decodeProfile(bytes), 'too-large', /frames/);
+  });
+
   it('truncated protobuf → corrupt-protobuf', () => {
     const bytes = smallProfile();
     expectCode(() => decodeProfile(bytes.subarray(0, bytes.length - 3)), 'corrupt-protobuf');
