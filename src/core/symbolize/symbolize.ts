@@ -46,6 +46,8 @@ export interface SymbolizeStats {
   recoveredAmbiguous: number;
   /** frames whose column pointed outside the function they name (dropped, mapped by line) */
   droppedColumns: number;
+  /** generated files not parsed (too big, or not parsable): their frames are mapped by line only */
+  notParsed: string[];
   /** errors in .pyroscope.yaml files (the rest of the load goes on without them) */
   yamlErrors: string[];
 }
@@ -54,7 +56,10 @@ export interface SymbolizeStats {
 export interface SymbolizeExtras {
   /** cap on workspace files listed for suffix inference (default 50 000) */
   maxWorkspaceFiles?: number;
-  /** generated files larger than this are not parsed for name recovery (default 64 MB) */
+  /**
+   * generated files larger than this are not parsed for name recovery (default 16 MB: acorn's AST
+   * costs ~50× the source in memory; 3.5 MB of minified JS took ~190 MB transiently)
+   */
   maxParseBytes?: number;
 }
 
@@ -85,7 +90,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
   for (let f = 0; f < n; f++) {
     if (symbols.startLine[f] === 0 && symbols.kind[f] === PositionKind.FunctionStart) symbols.startLine[f] = symbols.line[f];
   }
-  const stats: SymbolizeStats = { resolvedBy: {}, learnedPrefixes: [], sourceMapsLoaded: 0, recovered: 0, recoveredAmbiguous: 0, droppedColumns: 0, yamlErrors: [] };
+  const stats: SymbolizeStats = { resolvedBy: {}, learnedPrefixes: [], sourceMapsLoaded: 0, recovered: 0, recoveredAmbiguous: 0, droppedColumns: 0, notParsed: [], yamlErrors: [] };
 
   // Strings: frames may get original names that the profile does not have yet.
   let stringIds: Map<string, number> | undefined;
@@ -189,7 +194,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
 
   // 2. Generated JS with source maps: loaded lazily, once per file, destroyed at the end.
   const generated = new Map<string, GeneratedFile>();
-  const maxParse = extras.maxParseBytes ?? 64 * 1024 * 1024;
+  const maxParse = extras.maxParseBytes ?? 16 * 1024 * 1024;
   const getGenerated = async (local: string): Promise<GeneratedFile> => {
     let g = generated.get(local);
     if (g) return g;
@@ -215,6 +220,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
       g.fns = g.code !== undefined && g.code.length <= maxParse && g.stamp
         ? cachedFunctionIndex(`${g.local}\u0000${g.stamp}`, () => g.code)
         : null;
+      if (g.fns === null && g.code !== undefined) stats.notParsed.push(g.local);
     }
     return g.fns;
   };

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { PositionKind } from '../../../src/core/model';
 import { symbolize } from '../../../src/core/symbolize/symbolize';
-import { type FnRow, functionsOf, options, PROFILES, run, selfPerFrame, totalOf, tsFunctions, WS } from './fixtureHelpers';
+import { type FnRow, functionsOf, loadRaw, options, PROFILES, run, selfPerFrame, totalOf, tsFunctions, WS } from './fixtureHelpers';
 import { rawFromPprof } from './rawFromPprof';
 
 const oracle = new Map<string, ReturnType<typeof tsFunctions>>();
@@ -149,6 +149,22 @@ describe('symbolize: minified bundle ↔ unbundled, on real @datadog/pprof profi
     }
     assert.ok(checked >= 20, `${checked}`);
     assert.ok(r.stats!.droppedColumns > 0, 'some caller columns were recognised as the callee’s');
+  });
+
+  it('a bundle over the parse limit is still mapped, by line only, and says so', async () => {
+    const raw = loadRaw('bundle-time-default.pb.gz');
+    const r = await symbolize(raw, options(), { maxParseBytes: 1000 });
+    assert.ok(r.stats!.notParsed.map((p) => path.basename(p)).includes('app.min.js'));
+    assert.equal(r.stats!.recovered, 0);
+    let mapped = 0;
+    for (let f = 0; f < raw.frames.count; f++) {
+      const id = r.symbols.file[f];
+      if (id < 0 || !r.files[id].viaSourceMap) continue;
+      mapped++;
+      assert.equal(r.symbols.name[f], raw.frames.name[f], 'no recovery without the parse: names stay as profiled');
+    }
+    assert.ok(mapped > 10);
+    assert.ok(r.symbols.candidates.size > 0, 'line-only positions on a minified line are flagged ambiguous');
   });
 
   it('node --cpu-prof of the bundle (0-based callFrames, positionTicks) maps to the same heavy functions', async () => {
