@@ -5,6 +5,9 @@
  * (.cache/screenshots/insights*.png; the README uses media/screenshots/insights.png).
  */
 import * as assert from 'node:assert/strict';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CACHE, ROOT } from '../vscode/runner/tools';
 import { openWorkbench, type Workbench } from './harness/workbench';
 
 // The functions given to page.evaluate run in the browser; this project type-checks without the DOM lib.
@@ -92,5 +95,52 @@ describe('editor insights (UI)', () => {
     const row = wb.page.locator('.sidebar .monaco-list-row', { hasText: 'findBundleDeals' }).first();
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     await wb.screenshot('insights-hotspots');
+  });
+});
+
+/**
+ * Line-level data: the Node fixture workload (tsc build + source maps) profiled by @datadog/pprof with
+ * lineNumbers, so every hot line of a handler gets its own heat and cost.
+ */
+describe('editor insights (UI, line-level profile)', () => {
+  let wb: Workbench;
+  before(async () => {
+    const fixture = path.join(ROOT, 'test/fixtures/node');
+    const ws = path.join(CACHE, 'insights-ui-lines');
+    rmSync(ws, { recursive: true, force: true });
+    cpSync(path.join(fixture, 'workspace'), ws, { recursive: true });
+    mkdirSync(path.join(ws, 'profiles'), { recursive: true });
+    mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    copyFileSync(path.join(fixture, 'profiles/lib-time-lines.pb.gz'), path.join(ws, 'profiles/wall.pb.gz'));
+    const { deployPrefix } = JSON.parse(readFileSync(path.join(fixture, 'profiles/manifest.json'), 'utf8')) as { deployPrefix: string };
+    writeFileSync(
+      path.join(ws, '.vscode/settings.json'),
+      JSON.stringify({
+        'profileLens.defaultProfile': 'profiles/wall.pb.gz',
+        'profileLens.pathMappings': [{ from: deployPrefix, to: '${workspaceFolder}' }],
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      }),
+    );
+    wb = await openWorkbench({ workspace: ws, openFile: 'src/main.ts', width: 1280, height: 800 });
+  });
+  after(async () => wb?.close());
+
+  it('gives each hot line of run() its own heat and cost', async () => {
+    await wb.waitForCodeLens(60_000).catch(async (e) => {
+      throw new Error(`${e} (${await wb.screenshot('insights-lines-failed')}; notifications: ${(await wb.notifications()).join(' | ')})`);
+    });
+    await goToLine(wb, 37);
+    // run() near the top: the hover on its hot line opens below, the heat of every line stays visible
+    for (let i = 0; i < 15; i++) await wb.page.keyboard.press('Control+ArrowDown');
+    await wb.page.waitForTimeout(300);
+    const inline = await wb.decorationTexts('after');
+    const calls = inline.filter((d) => /acc \+= handle/.test(d.line.replace(/\u00a0/g, ' ')));
+    assert.ok(calls.length >= 3, `inline cost on the handler calls: ${JSON.stringify(inline)}`);
+    const shares = calls.map((c) => Number(/([\d.]+)%/.exec(c.text)?.[1]));
+    assert.ok(new Set(shares).size > 1, 'different lines, different costs');
+    const text = await hoverOn(wb, 'acc += handleRecords', 'handleRecords');
+    assert.match(text, /wall · this line/);
+    assert.match(text, /in run/);
+    await wb.screenshot('insights-lines');
   });
 });
