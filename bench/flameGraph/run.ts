@@ -92,6 +92,9 @@ async function hover(fp: FlamePage, tree: WireFlameTree): Promise<number[]> {
 }
 
 async function search(fp: FlamePage, query: string): Promise<{ ms: number; info: string }> {
+  const toggle = fp.page.locator('button.toggle');
+  if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  await fp.page.waitForTimeout(300);
   const since = fp.messages.length;
   await fp.page.locator('input.search').fill(query);
   await fp.page.evaluate(() => { window.__searchAt = performance.now(); });
@@ -187,7 +190,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results as any[]) {
     const o = (x: number | undefined) => (x === undefined ? '–' : fmt(x));
-    console.log(`| ${r.tree} | ${r.dpr} | ${o(r.firstPaintMs)} | ${o(r.firstPaintHandlerMs)} | ${r.rects} | ${r.zoomFrameMsMedian === undefined ? '–' : `${o(r.zoomFrameMsMedian)} / ${o(r.zoomFrameMsMax)}`} | ${o(r.clickToDrawnMsMedian)} | ${r.hoverMsMedian === undefined ? '–' : `${o(r.hoverMsMedian)} / ${o(r.hoverMsP95)} / ${o(r.hoverMsMax)}`} | ${o(r.searchMs)} | ${o(r.naiveDrawAllMs)} |`);
+    console.log(`| ${r.tree} | ${r.dpr} | ${o(r.firstPaintMs)} | ${o(r.firstPaintHandlerMs)} | ${r.rects} | ${r.zoomFrameMsMedian === undefined ? '–' : `${o(r.zoomFrameMsMedian)} / ${o(r.zoomFrameMsMax)}`} | ${o(r.clickToDrawnMsMedian)} | ${r.hoverMsMedian === undefined ? '–' : `${o(r.hoverMsMedian)} / ${o(r.hoverMsP95)} / ${o(r.hoverMsMax)}`} | ${r.searchMs === undefined ? '–' : `${o(r.searchMs)} (${r.searchInfo})`} | ${o(r.naiveDrawAllMs)} |`);
   }
   const targets = results.filter((r: any) => r.dpr === 1).map((r: any) => ({
     tree: r.tree,
