@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { BackendError, displayUrl, isBackendError, originOf } from '../../core/backend/backendError';
-import { formatMatcher, parseMatcher, profileTypeLabel, type LabelMatcher } from '../../core/backend/labelSelector';
+import { buildLabelSelector, formatMatcher, parseMatcher, profileTypeLabel, type LabelMatcher } from '../../core/backend/labelSelector';
 import { fetchPprofEndpoint, PPROF_KINDS, type PprofKind } from '../../core/backend/pprofEndpoint';
 import { normalizeBaseUrl, PyroscopeClient, type BackendConnection, type FetchedProfile, type ServiceInfo } from '../../core/backend/pyroscopeClient';
 import { RefreshScheduler, type SchedulerEvent } from '../../core/backend/refreshScheduler';
@@ -491,7 +491,7 @@ export class BackendController extends Disposable {
       this.showError(e);
       return;
     }
-    const selector = `{service_name="${q.service.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"}`;
+    const selector = buildLabelSelector(q.service);
     let names: string[] = [];
     try {
       names = (await this.withProgressOf('Profile Lens: listing labels…', (signal) => client.labelNames([selector], q.window, { signal })))
