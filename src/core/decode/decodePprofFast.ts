@@ -189,6 +189,9 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
   const b = asm.builder;
   // pass 2a: values and labels of every sample; count the frames their stacks expand to
   let frameTotal = 0;
+  /** per sample: byte range of its one packed location-id field; from -1 = several fields (re-parse) */
+  const idsFrom = new Int32Array(nSamples);
+  const idsTo = new Int32Array(nSamples);
   const values: number[] = [];
   const labels: number[] = [];
   const at = sampleAt.data;
@@ -204,9 +207,17 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
       if (field === 1 && wt === 2) {
         const len = r.len(e);
         const le = r.pos + len;
+        // remember where the packed ids are, so pass 2b reads them without re-parsing the sample
+        if (idsFrom[s] === 0 && idsTo[s] === 0) {
+          idsFrom[s] = r.pos;
+          idsTo[s] = le;
+        } else idsFrom[s] = -1;
         while (r.pos < le) frameTotal += asm.locFrameCount(asm.locIndex(r.uvarint()));
         if (r.pos !== le) throw truncated();
-      } else if (field === 1 && wt === 0) frameTotal += asm.locFrameCount(asm.locIndex(r.uvarint()));
+      } else if (field === 1 && wt === 0) {
+        idsFrom[s] = -1;
+        frameTotal += asm.locFrameCount(asm.locIndex(r.uvarint()));
+      }
       else if (field === 2) readRepeated(r, wt, e, values, false);
       else if (field === 3 && wt === 2) {
         const len = r.len(e);
@@ -239,9 +250,23 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
   b.reserveNodes(frameTotal);
   let ids = new Int32Array(256);
   for (let s = 0; s < nSamples; s++) {
+    let n = 0;
+    if (idsFrom[s] >= 0) {
+      r.pos = idsFrom[s];
+      const le = idsTo[s];
+      while (r.pos < le) {
+        if (n === ids.length) {
+          const next = new Int32Array(n * 2);
+          next.set(ids);
+          ids = next;
+        }
+        ids[n++] = asm.locIndex(r.uvarint());
+      }
+      b.setSampleStack(s, asm.stackOfIndexes(ids, 0, n));
+      continue;
+    }
     r.pos = at[2 * s];
     const e = at[2 * s + 1];
-    let n = 0;
     while (r.pos < e) {
       const tag = r.varint();
       const field = tag >>> 3;
