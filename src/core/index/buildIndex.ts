@@ -125,7 +125,6 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
     }
     // walk leaf → root: a chain's nodes are consecutive (decoders' layout), else follow parent
     let below = -1;
-    let belowFrame = -1;
     let n = leaf;
     const stop = chains ? nextChain : 0;
     if (chains) nextChain = leaf + 1;
@@ -150,12 +149,12 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
         } else for (let t = 0; t < T; t++) fTotal[fn * T + t] += sv[vb + t];
       }
       if (below >= 0 && below !== fn) {
-        // a call site (frame) nearly always calls one function: one-entry memo per frame
+        // a call site (frame) nearly always calls one function: one-entry memo (callee → edge) per frame
         let e: number;
-        if (memoBelow[f] === belowFrame) e = memoEdge[f];
+        if (memoBelow[f] === below) e = memoEdge[f];
         else {
           e = edges.id(fn, below);
-          memoBelow[f] = belowFrame;
+          memoBelow[f] = below;
           memoEdge[f] = e;
         }
         if (e >= eSeen.length) {
@@ -168,11 +167,13 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
         }
         if (eSeen[e] !== i) {
           eSeen[e] = i;
-          for (let t = 0; t < T; t++) eWeight[e * T + t] += sv[vb + t];
+          if (T === 2) {
+            eWeight[2 * e] += v0;
+            eWeight[2 * e + 1] += v1;
+          } else for (let t = 0; t < T; t++) eWeight[e * T + t] += sv[vb + t];
         }
       }
       below = fn;
-      belowFrame = f;
       if (chains) {
         if (n === stop) break;
         n--;

@@ -151,3 +151,30 @@ describe('hand-written pprof decoder = pprof-format (differential, every pprof f
     });
   }
 });
+
+describe('caller → callee edges', () => {
+  it('equal a brute-force count over the raw samples (pair once per sample, no self-edges)', async () => {
+    const engine = createInProcessEngine();
+    const r = await engine.load(readFileSync(path.join(GO, 'cpu.pb.gz')), { roots: [], pathMappings: [] });
+    const ip = engine.core.get(r.id);
+    const { raw, index } = ip;
+    const T = raw.sampleTypes.length;
+    const expected = new Map<string, number>();
+    for (let i = 0; i < raw.samples.count; i++) {
+      const seen = new Set<string>();
+      const fns: number[] = [];
+      for (let n = raw.samples.stack[i]; n > 0; n = raw.stacks.parent[n]) fns.push(ip.frameFn[raw.stacks.frame[n]]);
+      for (let k = 1; k < fns.length; k++) {
+        if (fns[k] === fns[k - 1]) continue;
+        const key = `${fns[k]}>${fns[k - 1]}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        expected.set(key, (expected.get(key) ?? 0) + raw.samples.values[i * T + 1]);
+      }
+    }
+    assert.equal(index.edges.count, expected.size);
+    for (let e = 0; e < index.edges.count; e++) {
+      assert.equal(index.edges.weight[e * T + 1], expected.get(`${index.edges.caller[e]}>${index.edges.callee[e]}`));
+    }
+  });
+});
