@@ -380,7 +380,9 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
               const inner = fns.containing(line, column - 1);
               fn = anon ? (inner[0]?.name === '' ? inner[0] : undefined) : inner.find((x) => sameFunctionName(name, x.name));
             }
-            if (fn) {
+            const topLevel = !fn && (anon !== undefined || name === '(anonymous)' || name === '') && fns.containing(line, column - 1).length === 0;
+            if (fn || topLevel) {
+              // (top-level script code is reported as an anonymous function at the script start)
               pos = map.lookup(line, column - 1);
             } else {
               column = 0;

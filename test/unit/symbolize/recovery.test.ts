@@ -182,8 +182,8 @@ describe('symbolize: minified bundle ↔ unbundled, on real @datadog/pprof profi
     }
   });
 
-  it('heap profiles (bundle and tsc) put the allocations on buildRecords in records.ts', async () => {
-    for (const name of ['bundle-heap.pb.gz', 'lib-heap.pb.gz']) {
+  it('heap profiles (@datadog/pprof bundle and tsc, node --heap-prof) put the allocations on buildRecords', async () => {
+    for (const name of ['bundle-heap.pb.gz', 'lib-heap.pb.gz', 'bundle.heapprofile']) {
       const { raw, r } = await run(name);
       const rows = [...functionsOf(raw, r).values()].sort((a, b) => b.self - a.self);
       assert.ok(rows.length > 0, name);
