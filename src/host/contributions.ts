@@ -65,7 +65,8 @@ export interface CommandArgs {
   /** with a mapping: add it to the workspace settings and reload, without asking (tests, keybindings) */
   [Commands.showUnresolvedPaths]: [mapping?: PathMapping];
   [Commands.openLocation]: [args: unknown];
-  [Commands.showFlameGraph]: [args?: { functionId?: number }];
+  /** functionId: sandwich view of that function; baseId: a loaded baseline profile (engine handle) → diff colours */
+  [Commands.showFlameGraph]: [args?: { functionId?: number; baseId?: number }];
   /** a baseline file (URI or absolute path); without it an open dialog asks */
   [Commands.compareWithFile]: [uri?: vscode.Uri | string];
   [Commands.testDecorations]: [uri?: vscode.Uri];
