@@ -67,11 +67,13 @@ describe('symbolize: path mapping', function () {
     cpSync(WS, other, { recursive: true });
     const yaml = { dir: other, text: `version: v1\nsource_code:\n  mappings:\n    - path:\n        - prefix: ${DEPLOY}\n      language: nodejs\n      source:\n        local:\n          path: .\n` };
     const raw = loadRaw('bundle-time-default.pb.gz');
-    const byYaml = await symbolize(raw, options({ pyroscopeYaml: [yaml] }));
+    // (the other checkout is a workspace folder too: files are only read inside workspace folders and mapping targets)
+    const byYaml = await symbolize(raw, options({ roots: [WS, other], pyroscopeYaml: [yaml] }));
     assert.equal(byYaml.stats!.resolvedBy['pyroscope-yaml'], 1);
     assert.ok(filesOf(byYaml).includes(path.join(other, 'src/tokenizer.ts')));
 
     const explicit = await symbolize(loadRaw('bundle-time-default.pb.gz'), options({
+      roots: [WS, other],
       pyroscopeYaml: [yaml],
       pathMappings: [{ from: '/tmp/profile-lens-fixture', to: path.join(tmp, 'nowhere') }, { from: `${DEPLOY}/build`, to: path.join(WS, 'build') }],
     }));

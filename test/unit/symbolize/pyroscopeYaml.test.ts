@@ -56,18 +56,20 @@ describe('symbolize: .pyroscope.yaml', () => {
   it('a path rule maps the deployment prefix (longest prefix wins between rules)', async () => {
     const text = `version: v1\nsource_code:\n  mappings:\n    - path:\n        - prefix: /tmp\n      source:\n        local:\n          path: nowhere\n    - path:\n        - prefix: ${DEPLOY}\n      source:\n        local:\n          path: .\n`;
     const raw = loadRaw('lib-time-default.pb.gz');
-    const r = await symbolize(raw, { roots: [], pathMappings: [], pyroscopeYaml: [{ dir: WS, text }] });
+    const r = await symbolize(raw, { roots: [WS], pathMappings: [], pyroscopeYaml: [{ dir: WS, text }] });
     assert.ok(r.stats!.resolvedBy['pyroscope-yaml'] >= 5, JSON.stringify(r.stats));
+    assert.equal(r.stats!.resolvedBy.inferred, undefined, 'the rule comes before suffix inference');
     assert.ok(r.files.some((f) => f.path === path.join(WS, 'src/tokenizer.ts')));
   });
 
   it('a function_name rule selects the folder searched for the frame’s file', async () => {
     const text = 'version: v1\nsource_code:\n  mappings:\n    - function_name:\n        - prefix: slowCheck\n      language: nodejs\n      source:\n        local:\n          path: lib\n';
     const raw = loadRaw('lib-time-default.pb.gz');
-    const r = await symbolize(raw, { roots: [], pathMappings: [], pyroscopeYaml: [{ dir: WS, text }] });
+    // roots hold only the sources here, so nothing but the rule can find lib/tokenizer.js
+    const r = await symbolize(raw, { roots: [path.join(WS, 'src'), path.join(WS, 'lib')], pathMappings: [], pyroscopeYaml: [{ dir: WS, text }] });
     // tokenizer.js holds slowChecksum: the rule's folder (lib/) is searched for it; source map → src/tokenizer.ts
+    assert.equal(r.stats!.resolvedBy['pyroscope-yaml'], 1, JSON.stringify(r.stats));
     assert.ok(r.files.some((f) => f.path === path.join(WS, 'src/tokenizer.ts')), JSON.stringify(r.unresolved.map((u) => u.profilePath)));
-    assert.ok(!r.files.some((f) => f.path === path.join(WS, 'src/records.ts')), 'no rule and no roots for the other files');
   });
 
   it('a broken yaml does not stop the load: reported in stats, other rules still apply', async () => {

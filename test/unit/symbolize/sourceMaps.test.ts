@@ -133,7 +133,7 @@ describe('symbolize: source maps', function () {
     }
     for (const f of touched) strings[moved.frames.file[f]] = combined;
     const composed: RawProfile = { ...moved, strings, frames: { ...moved.frames, line, startLine } };
-    const r = await symbolize(composed, options());
+    const r = await symbolize(composed, options({ roots: [WS, path.join(tmp, 'indexed')] }));
     const got = rows(composed, r);
     assert.ok(touched.length >= 5, `frames in tokenizer.js/matrix.js: ${touched.length}`);
     for (const f of touched) assert.deepEqual(got[f], reference[f], `frame ${f}`);
