@@ -262,7 +262,9 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
       // internal renames such as `_Matrix` for `Matrix`).
       const text = fileIdx >= 0 ? fileText(fileIdx) : undefined;
       const ident = text !== undefined && o.line ? identifierAt(text, lineStartsOf(fileIdx, text), o.line, o.column ?? 0) : undefined;
-      const base = ident ?? o.name;
+      // …but only when it is recognisably the same name (`_Matrix`, `Matrix2` for `Matrix`), never a
+      // keyword or another token the lookup happened to land on.
+      const base = ident !== undefined && ident !== o.name && o.name.includes(ident) && !/^(?:function|class|async|get|set|static|new|return|export|default|var|let|const)$/.test(ident) ? ident : o.name;
       const prefix = /^(get|set) /.exec(fn.name)?.[0] ?? '';
       return prefix + base;
     }
