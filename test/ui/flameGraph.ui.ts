@@ -114,6 +114,43 @@ describe('flame graph in code-server (demo workspace)', function () {
     const start = source.findIndex((l) => l.includes('function findBundleDeals(')) + 1;
     assert.ok(hit.line >= start && hit.line < start + 20, `line ${hit.line} is in the function (starts at ${start})`);
   });
+
+  it('keeps its zoom when the panel is hidden and shown again', async () => {
+    await wb.page.locator('.tab', { hasText: 'Flame Graph' }).click();
+    frame = await wb.webviewFrame(30_000);
+    const box = (await frame.locator('canvas').boundingBox())!;
+    // zoom into computeQuote (row 4 of the by-line tree, leftmost)
+    let zoomed = '';
+    for (let x = 4; x < 200 && !zoomed; x += 12) {
+      await wb.page.mouse.move(box.x + x, box.y + 4 * 20 + 10);
+      const title = await frame.locator('.tooltip:not([hidden]) .tt-title').textContent({ timeout: 200 }).catch(() => null);
+      if (title?.startsWith('computeQuote')) {
+        await wb.page.mouse.click(box.x + x, box.y + 4 * 20 + 10);
+        zoomed = title;
+      }
+    }
+    assert.ok(zoomed, 'computeQuote found');
+    await frame.waitForFunction((t: string) => document.querySelector('.crumbs .crumb.current')?.textContent === t, zoomed);
+    // another tab in the same group hides the panel (its page is discarded), then show it again
+    await wb.page.locator('.tab', { hasText: 'main.ts' }).first().click();
+    await wb.page.waitForTimeout(500);
+    await wb.page.locator('.tab', { hasText: 'Flame Graph' }).click();
+    const again = await wb.webviewFrame(30_000);
+    await again.waitForFunction(() => document.body.dataset.state === 'drawn', undefined, { timeout: 30_000 });
+    await again.waitForFunction((t: string) => document.querySelector('.crumbs .crumb.current')?.textContent === t, zoomed, { timeout: 10_000 });
+    assert.equal(await again.locator('select[aria-label="Merge frames"]').inputValue(), 'line', 'the by-line option is kept too');
+    frame = again;
+  });
+
+  it('bottom-up: the hottest self frame is right below the root', async () => {
+    await frame.locator('select[aria-label="Call tree"]').selectOption('bottom-up');
+    await frame.waitForFunction(() => document.querySelector('.status').hidden && document.querySelectorAll('.crumbs .crumb').length === 1, undefined, { timeout: 30_000 });
+    const box = (await frame.locator('canvas').boundingBox())!;
+    await wb.page.mouse.move(box.x + 30, box.y + 20 + 10);
+    const title = await frame.locator('.tooltip:not([hidden]) .tt-title').textContent({ timeout: 5000 });
+    assert.match(title ?? '', /^findBundleDeals:\d+$/, 'findBundleDeals has 79% self time: the widest leaf');
+    await wb.screenshot('flamegraph-codeserver-bottomup');
+  });
 });
 
 describe('flame graph in code-server follows the colour theme', function () {

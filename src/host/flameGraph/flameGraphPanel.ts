@@ -72,13 +72,17 @@ export class FlameGraphController extends Disposable {
 
   async show(args?: unknown): Promise<void> {
     const a = (args && typeof args === 'object' ? args : {}) as ShowFlameGraphArgs;
-    if (typeof a.baseId === 'number') this.baseId = a.baseId;
+    // a baseline turns diff colours on; the plain command (palette, menus: no argument) turns them off
+    const baseId = typeof a.baseId === 'number' ? a.baseId : args === undefined ? undefined : this.baseId;
+    const baseChanged = baseId !== this.baseId;
+    this.baseId = baseId;
     const current = this.session.current;
     if (typeof a.functionId === 'number' && current && a.functionId >= 0 && a.functionId < current.index.functions.count) {
       this.pendingFocus = a.functionId;
     }
     if (this.panel) {
       this.panel.reveal(undefined, false);
+      if (this.pageReady && baseChanged) await this.sendTree();
       if (this.pageReady) await this.flushFocus();
       return;
     }
@@ -181,6 +185,12 @@ export class FlameGraphController extends Disposable {
       });
     } catch (e) {
       if (seq !== this.requestSeq) return;
+      if (this.baseId !== undefined && e instanceof Error && (e as { code?: string }).code === 'unknown-profile') {
+        // the baseline was released (e.g. its diff closed): show the profile on its own
+        this.baseId = undefined;
+        await this.sendTree();
+        return;
+      }
       // the page keeps its last good tree and shows the message
       this.post({ type: 'status', kind: 'error', message: `Could not build the flame graph: ${e instanceof Error ? e.message : String(e)}` });
     }
