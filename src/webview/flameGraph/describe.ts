@@ -67,8 +67,12 @@ export function sampleTypeLabel(t: SampleType): string {
   return t.unit && t.unit !== 'count' ? `${t.type} (${t.unit})` : t.type;
 }
 
-/** Tooltip lines for a frame: name, file:line, total and self (absolute, % of all, % of parent). */
-export function describeFrame(tree: WireFlameTree, node: number, byLine: boolean): string[] {
+/**
+ * Tooltip lines for a frame: name, file:line, total and self (absolute, % of all, % of parent).
+ * In a bottom-up (inverted) tree a frame's "self" is only meaningful for the leaves right below the
+ * root, where it equals the total; elsewhere it is left out.
+ */
+export function describeFrame(tree: WireFlameTree, node: number, byLine: boolean, inverted = false): string[] {
   const unit = tree.sampleType.unit;
   const all = tree.total[0];
   const parent = node > 0 ? tree.parent[node] : -1;
@@ -78,7 +82,8 @@ export function describeFrame(tree: WireFlameTree, node: number, byLine: boolean
   const share = (v: number) => (all > 0 ? formatPercent(v / all) : '–');
   const ofParent = parent >= 0 && tree.total[parent] > 0 ? `, ${formatPercent(tree.total[node] / tree.total[parent])} of parent` : '';
   lines.push(`Total: ${formatValue(tree.total[node], unit)} (${share(tree.total[node])} of all${ofParent})`);
-  lines.push(`Self: ${formatValue(tree.self[node], unit)} (${share(tree.self[node])} of all)`);
+  if (!inverted) lines.push(`Self: ${formatValue(tree.self[node], unit)} (${share(tree.self[node])} of all)`);
+  else if (tree.depth[node] === 1) lines.push(`Self: ${formatValue(tree.total[node], unit)} (${share(tree.total[node])} of all; bottom-up: callers below)`);
   if (isDiffTree(tree) && tree.baseTotal) {
     const d = diffDelta(tree, node);
     const word = d > 0 ? 'slower' : d < 0 ? 'faster' : 'unchanged';

@@ -186,8 +186,10 @@ function buildPanes(): void {
     // the main tree's package colours, so a frame looks the same in both views
     const packages = new Map<string, number>();
     colourIndices(tree, mode, packages);
-    const callers = makePane(s.callers, colourIndices(s.callers, mode, packages), 'flame');
-    const callees = makePane(s.callees, colourIndices(s.callees, mode, packages), 'icicle');
+    // in a bottom-up tree a node's parent is its callee: the two sides swap
+    const [up, down] = options?.inverted ? [s.callees, s.callers] : [s.callers, s.callees];
+    const callers = makePane(up, colourIndices(up, mode, packages), 'flame');
+    const callees = makePane(down, colourIndices(down, mode, packages), 'icicle');
     renderer.panes = [callers, callees];
   } else {
     const p = makePane(mainIndex, colourIndices(tree, mode), state.orientation);
@@ -342,6 +344,11 @@ function openSource(t: WireFlameTree, node: number): void {
   post({ type: 'openSource', file: t.file[node], line: t.line[node] });
 }
 
+/** Bottom-up tree shown in the main pane (sandwich trees are built top-down by the page). */
+function inverted(t: WireFlameTree): boolean {
+  return !!options?.inverted && t === tree;
+}
+
 function hideTooltip(): void {
   tooltip.hidden = true;
 }
@@ -353,7 +360,7 @@ function showTooltip(hit: Hit, x: number, y: number): void {
   const t = p.index.tree;
   const lines = r.kind[hit.rect] === RectKind.Run
     ? describeRun(t, r.runCount[hit.rect], r.value[hit.rect])
-    : describeFrame(t, hit.node, options?.mergeBy === 'line');
+    : describeFrame(t, hit.node, options?.mergeBy === 'line', inverted(t));
   tooltip.replaceChildren(...lines.map((line, i) => el('div', { class: i === 0 ? 'tt-title' : 'tt-line' }, line)));
   if (r.kind[hit.rect] !== RectKind.Run && hit.node > 0) {
     const hint = t.file[hit.node] >= 0 ? 'Click: zoom · Ctrl/Cmd+click or double-click: open source · S: sandwich' : 'Click: zoom · S: sandwich (no source file)';
@@ -434,7 +441,7 @@ function select(p: Pane, node: number): void {
   if (!(node >= p.zoom && node < p.index.end[p.zoom])) p.zoom = node;
   renderer.draw();
   const k = rectOfNode(p.rects!, node);
-  const lines = describeFrame(p.index.tree, node, options?.mergeBy === 'line');
+  const lines = describeFrame(p.index.tree, node, options?.mergeBy === 'line', inverted(p.index.tree));
   live.textContent = lines.slice(0, 3).join('. ');
   if (k >= 0) showTooltip({ pane: renderer.panes.indexOf(p), rect: k, node }, p.rects!.x[k] + Math.min(p.rects!.w[k], 40), p.top + p.rects!.y[k]);
   else hideTooltip();
@@ -542,7 +549,7 @@ svgButton.addEventListener('click', () => {
   const parts = renderer.panes.map((p) => toSvg({
     tree: p.index.tree, rects: p.rects!, palette: renderer!.theme.palette, colour: p.colour, matches: p.matches,
     width: renderer!.width, height: p.height, background: renderer!.theme.background,
-    fontFamily: renderer!.theme.fontFamily, fontSize: renderer!.theme.fontSize, byLine: options?.mergeBy === 'line',
+    fontFamily: renderer!.theme.fontFamily, fontSize: renderer!.theme.fontSize, byLine: options?.mergeBy === 'line', inverted: inverted(p.index.tree),
     title: `${message?.label ?? 'profile'} — ${sampleTypeLabel(tree!.sampleType)}`,
   }, 7));
   const svg = parts.length === 1 ? parts[0]

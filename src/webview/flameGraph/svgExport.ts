@@ -24,6 +24,8 @@ export interface SvgInput {
   fontFamily: string;
   fontSize: number;
   byLine: boolean;
+  /** a bottom-up tree (tooltips leave out "self" where it means nothing) */
+  inverted?: boolean;
   title: string;
 }
 
@@ -64,7 +66,7 @@ export function toSvg(input: SvgInput, charWidth: number): string {
     const x = rects.x[k];
     const y = rects.y[k];
     const w = rects.w[k];
-    const tip = kind === RectKind.Run ? `${rects.runCount[k]} small frames` : describeFrame(tree, node, input.byLine).join('\n');
+    const tip = kind === RectKind.Run ? `${rects.runCount[k]} small frames` : describeFrame(tree, node, input.byLine, input.inverted).join('\n');
     out.push(`<g><title>${escapeXml(tip)}</title><rect x="${x.toFixed(2)}" y="${y.toFixed(2)}" width="${Math.max(0, w - 0.5).toFixed(2)}" height="${rh - 1}" fill="${palette.fill[slot]}"${palette.stroke ? ` stroke="${palette.stroke}"` : ''}/>`);
     if (kind !== RectKind.Run && w >= LABEL_MIN_WIDTH) {
       const label = truncateLabel(frameLabel(tree, node, input.byLine), Math.floor((w - 6) / charWidth));

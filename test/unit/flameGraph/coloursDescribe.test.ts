@@ -116,6 +116,15 @@ describe('flame graph text', () => {
     assert.equal(lines.at(-1), 'Sample type: cpu (nanoseconds)');
   });
 
+  it('bottom-up tooltips: self only for the leaves under the root, where it is their total (real Go profile)', async () => {
+    const { wire: t } = await loadTree(GO_CPU, { inverted: true });
+    const leaf = nodesNamed(t, 'main.hashLoop').find((i) => t.depth[i] === 1)!;
+    const lines = describeFrame(t, leaf, false, true);
+    assert.ok(lines.some((l) => l.startsWith('Self: ') && l.includes('bottom-up')));
+    const caller = [...Array(t.count).keys()].find((i) => t.depth[i] === 2)!;
+    assert.ok(!describeFrame(t, caller, false, true).some((l) => l.startsWith('Self')));
+  });
+
   it('says what the node budget merged', async () => {
     const { wire: t } = await loadTree(GO_CPU, { nodeBudget: 40 });
     assert.ok(t.merged.nodes > 0);

@@ -18,7 +18,8 @@ export const NODE_WORKSPACE = path.join(FIXTURES, 'node/workspace');
 export const engine = createInProcessEngine();
 
 export async function loadTree(file: string, options: Partial<FlameTreeOptions> = {}, baseFile?: string): Promise<{ tree: FlameTree; wire: WireFlameTree; id: number; index: ProfileIndex }> {
-  const load = (f: string) => engine.load(readFileSync(f), { roots: [NODE_WORKSPACE, path.dirname(f)], pathMappings: [] });
+  // readOutsideRoots: the Go trees name GOROOT files (runtime/proc.go), outside these roots
+  const load = (f: string) => engine.load(readFileSync(f), { roots: [NODE_WORKSPACE, path.dirname(f)], pathMappings: [], readOutsideRoots: true });
   const r = await load(file);
   const base = baseFile ? await load(baseFile) : undefined;
   const tree = await engine.flameTree(r.id, {
