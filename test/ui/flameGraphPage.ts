@@ -54,6 +54,21 @@ const THEMES = {
       '--vscode-editorCursor-foreground': '#000000',
     },
   },
+  'high-contrast': {
+    bodyClass: 'vscode-high-contrast',
+    vars: {
+      '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': '"Droid Sans Mono", "monospace", monospace',
+      '--vscode-foreground': '#ffffff', '--vscode-descriptionForeground': '#ffffff', '--vscode-editor-background': '#000000',
+      '--vscode-focusBorder': '#f38518', '--vscode-contrastBorder': '#6fc3df', '--vscode-input-background': '#000000',
+      '--vscode-input-foreground': '#ffffff', '--vscode-input-border': '#6fc3df', '--vscode-dropdown-background': '#000000',
+      '--vscode-dropdown-foreground': '#ffffff', '--vscode-dropdown-border': '#6fc3df', '--vscode-button-border': '#6fc3df',
+      '--vscode-panel-border': '#6fc3df', '--vscode-textLink-foreground': '#21a6ff', '--vscode-errorForeground': '#f48771',
+      '--vscode-editorHoverWidget-background': '#0c141f', '--vscode-editorHoverWidget-foreground': '#ffffff',
+      '--vscode-editorHoverWidget-border': '#6fc3df', '--vscode-inputOption-activeBorder': '#6fc3df',
+      '--vscode-editorCursor-foreground': '#ffffff',
+    },
+  },
 } as const;
 export type ThemeName = keyof typeof THEMES;
 

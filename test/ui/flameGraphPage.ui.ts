@@ -241,6 +241,19 @@ describe('flame graph page in Chromium (real Go CPU profile)', function () {
     await fp.setTheme('dark');
   });
 
+  it('high contrast: bars get borders in the contrast colour', async () => {
+    await fp.setTheme('high-contrast');
+    await fp.page.waitForTimeout(200);
+    const r = layout();
+    const hot = nodesNamed(t, 'main.hashLoop')[0];
+    const k = rectOfNode(r, hot);
+    // the 1 px border sits half a pixel inside the bar's left edge
+    assert.ok(near(await fp.pixel(r.x[k] + 0.5, r.y[k] + ROW_HEIGHT / 2), buildPalette('package', 'high-contrast').stroke, 40));
+    assert.ok(near(await fp.pixel(box.width - 2, box.height - 2), '#000000'));
+    await fp.page.screenshot({ path: path.join(SHOTS, 'flamegraph-page-hc.png') });
+    await fp.setTheme('dark');
+  });
+
   it('highlights the frames of the function the editor cursor is in', async () => {
     const fib = nodesNamed(t, 'main.fib')[0];
     await fp.send({ type: 'highlight', name: 'main.fib', file: t.file[fib] });
