@@ -43,5 +43,6 @@ export function toLineEdit(change: vscode.TextDocumentContentChangeEvent): LineE
     startColumn: change.range.start.character + 1,
     endLine: change.range.end.line + 1,
     insertedLines: countLineBreaks(change.text),
+    text: change.text,
   };
 }

@@ -12,6 +12,10 @@
  * - startLine === line < endLine: kept when the edit starts after column 1 (the line's prefix stays),
  *   dropped when the whole line content was replaced;
  * - startLine < line < endLine: dropped.
+ *
+ * A line inside a replaced range is not lost when the replacement text contains it again (revert,
+ * reload from disk, a formatter or a paste that rewrites a block): when the map knows the lines'
+ * text (`setText`) and the edit carries its text, dropped lines are found again by content, in order.
  */
 import type { Line1 } from '../model';
 
@@ -22,6 +26,8 @@ export interface LineEdit {
   endLine: Line1;
   /** number of line breaks in the inserted text */
   insertedLines: number;
+  /** the inserted text, when known (lets lines inside a replaced range be found again) */
+  text?: string;
 }
 
 /** Where one line goes under one edit; 0 when its content is gone. */
@@ -65,15 +71,26 @@ export class LineMap {
   readonly current: Int32Array;
   /** bumps whenever a line moved; the host re-places decorations only then */
   version = 0;
+  /** text of each annotated line at its current position (trimmed), when the host provides it */
+  private readonly texts: (string | undefined)[];
 
   /** `lines`: the annotated original lines, any order, duplicates allowed */
   constructor(lines: Iterable<number>) {
     const sorted = [...new Set(lines)].filter((l) => l > 0).sort((a, b) => a - b);
     this.original = Int32Array.from(sorted);
     this.current = Int32Array.from(sorted);
+    this.texts = new Array<string | undefined>(sorted.length);
   }
 
-  /** Applies edits; returns true when any annotated line moved or was dropped. */
+  /** Records the text now at the annotated lines in [from, to] (1-based, current positions). */
+  setText(from: Line1, to: Line1, lineText: (line: Line1) => string | undefined): void {
+    for (let i = 0; i < this.current.length; i++) {
+      const c = this.current[i];
+      if (c >= from && c <= to) this.texts[i] = lineText(c)?.trim();
+    }
+  }
+
+  /** Applies edits; returns true when any annotated line moved, was dropped or came back. */
   apply(edits: readonly LineEdit[]): boolean {
     let moved = false;
     for (const e of edits) {
@@ -86,6 +103,63 @@ export class LineMap {
           this.current[i] = n;
           moved = true;
         }
+      }
+      if (e.text !== undefined && e.text.length > 0 && this.refind(e)) moved = true;
+    }
+    if (moved) this.version++;
+    return moved;
+  }
+
+  /**
+   * Dropped lines (by this edit or earlier ones) whose text appears in the inserted text go there:
+   * in order, between the current positions of their kept neighbours. Returns true when any came back.
+   */
+  private refind(e: LineEdit): boolean {
+    const n = this.current.length;
+    let inserted: string[] | undefined;
+    let from = 0;
+    let found = false;
+    for (let i = 0; i < n; i++) {
+      const want = this.texts[i];
+      if (this.current[i] !== 0 || !want) continue;
+      inserted ??= e.text!.split(/\r\n|\r|\n/).map((l) => l.trim());
+      let lo = e.startLine;
+      for (let p = i - 1; p >= 0; p--) {
+        if (this.current[p] > 0) {
+          lo = Math.max(lo, this.current[p] + 1);
+          break;
+        }
+      }
+      let hi = e.startLine + inserted.length - 1;
+      for (let q = i + 1; q < n; q++) {
+        if (this.current[q] > 0) {
+          hi = Math.min(hi, this.current[q] - 1);
+          break;
+        }
+      }
+      // the first inserted line continues the prefix of startLine: a whole line only from column 1
+      const first = Math.max(from, lo - e.startLine, e.startColumn > 1 ? 1 : 0);
+      for (let j = first; j <= hi - e.startLine; j++) {
+        if (inserted[j] !== want) continue;
+        this.current[i] = e.startLine + j;
+        from = j + 1;
+        found = true;
+        break;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Back to the profile's positions (the whole document was replaced, e.g. reverted or reloaded from
+   * disk: edits cannot be followed through that). Returns true when anything moved.
+   */
+  reset(): boolean {
+    let moved = false;
+    for (let i = 0; i < this.current.length; i++) {
+      if (this.current[i] !== this.original[i]) {
+        this.current[i] = this.original[i];
+        moved = true;
       }
     }
     if (moved) this.version++;

@@ -168,6 +168,8 @@ export class InsightsModel extends Disposable {
       for (const fn of s.view.functionsOf(file)) lines.push(s.profile.index.functions.startLine[fn]);
       map = new LineMap(lines);
       this.lineMaps.set(key, map);
+      const doc = vscode.workspace.textDocuments.find((d) => docKey(d.uri) === key);
+      if (doc) map.setText(1, doc.lineCount, (l) => doc.lineAt(l - 1).text);
     }
     return map;
   }
@@ -186,8 +188,11 @@ export class InsightsModel extends Disposable {
     return map ? map.originalAt(current) : current;
   }
 
+  /** The document has unsaved edits that moved (or may have moved) its annotations. */
   isEdited(uri: vscode.Uri): boolean {
-    return this.edited.has(docKey(uri));
+    const key = docKey(uri);
+    if (!this.edited.has(key)) return false;
+    return vscode.workspace.textDocuments.some((d) => docKey(d.uri) === key && d.isDirty);
   }
 
   /** The file on disk changed after the profile was taken (known once its annotations were computed). */
@@ -211,6 +216,7 @@ export class InsightsModel extends Disposable {
   private onSave(doc: vscode.TextDocument): void {
     const file = this.fileOf(doc.uri);
     if (file >= 0) this.stale.set(file, true);
+    this.edited.delete(docKey(doc.uri));
   }
 
   private onEdit(e: vscode.TextDocumentChangeEvent): void {
@@ -218,8 +224,17 @@ export class InsightsModel extends Disposable {
     const key = docKey(e.document.uri);
     const map = this.lineMaps.get(key);
     if (!map) return;
+    const doc = e.document;
+    const moved = map.apply(e.contentChanges.map(toLineEdit));
+    // Keep the text of annotated lines current (it lets lines inside a replaced block be found again):
+    // typing touches one line per change; anything that moved lines refreshes them all (O(annotated lines)).
+    const text = (l: number) => (l >= 1 && l <= doc.lineCount ? doc.lineAt(l - 1).text : undefined);
+    const multiLine = e.contentChanges.some((c) => c.range.start.line !== c.range.end.line || /[\r\n]/.test(c.text));
+    if (moved || multiLine) map.setText(1, doc.lineCount, text);
+    else for (const c of e.contentChanges) map.setText(c.range.start.line + 1, c.range.start.line + 1, text);
+    // (isDirty may not be updated yet when this event arrives: isEdited() checks it when asked)
     this.edited.add(key);
-    if (map.apply(e.contentChanges.map(toLineEdit))) this.moveEmitter.fire(e.document.uri);
+    if (moved) this.moveEmitter.fire(e.document.uri);
   }
 
   private rebuild(): void {

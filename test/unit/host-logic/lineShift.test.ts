@@ -68,6 +68,48 @@ describe('line shift', () => {
     assert.deepEqual([...map.current], [5, 10]);
   });
 
+  it('reset returns to the profile positions', () => {
+    const map = new LineMap([3, 8]);
+    map.apply([{ startLine: 1, startColumn: 1, endLine: 4, insertedLines: 0 }]); // line 3 deleted, 8 → 5
+    assert.deepEqual([...map.current], [0, 5]);
+    const v = map.version;
+    assert.equal(map.reset(), true);
+    assert.deepEqual([...map.current], [3, 8]);
+    assert.equal(map.version, v + 1);
+    assert.equal(map.reset(), false);
+  });
+
+  it('lines inside a replaced block are found again by their text (revert, reformat)', () => {
+    const original = ['import x', '', 'function hot() {', '  for (;;) spin();', '  return 1;', '}', 'hot();'];
+    const map = new LineMap([1, 3, 4, 5, 7]);
+    const textAt = (doc: string[]) => (l: number) => doc[l - 1];
+    map.setText(1, original.length, textAt(original));
+    // edits: two lines on top, then delete `return 1;`
+    let doc = applyToText(original, edit(1, 1, 1, 1, '// a\n// b\n'));
+    map.apply([edit(1, 1, 1, 1, '// a\n// b\n')]);
+    doc = applyToText(doc, edit(7, 1, 8, 1, ''));
+    map.apply([edit(7, 1, 8, 1, '')]);
+    map.setText(1, doc.length, textAt(doc));
+    assert.deepEqual([...map.current], [3, 5, 6, 0, 8]);
+    // revert as VS Code sends it: one change from the top over the differing lines, with the disk text
+    const revert = edit(1, 1, 8, 1, original.slice(0, 6).join('\n') + '\n');
+    doc = applyToText(doc, revert);
+    assert.deepEqual(doc, original);
+    map.apply([revert]);
+    assert.deepEqual([...map.current], [1, 3, 4, 5, 7], 'every line is back, the deleted one too');
+    // a formatter re-indents the function body (whole block replaced, same text trimmed)
+    const reformat = edit(3, 1, 7, 1, 'function hot() {\n    for (;;) spin();\n    return 1;\n}\n');
+    doc = applyToText(doc, reformat);
+    map.apply([reformat]);
+    assert.equal(doc[map.currentOf(4) - 1], '    for (;;) spin();');
+    // pasting different code over the block drops what is gone
+    const paste = edit(3, 1, 7, 1, 'const y = 2;\n');
+    map.apply([paste]);
+    assert.equal(map.currentOf(3), 0);
+    assert.equal(map.currentOf(4), 0);
+    assert.equal(map.currentOf(7), 4);
+  });
+
   it('counts all kinds of line breaks', () => {
     assert.equal(countLineBreaks('a\nb\r\nc\rd'), 3);
     assert.equal(countLineBreaks(''), 0);

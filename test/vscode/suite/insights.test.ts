@@ -236,7 +236,13 @@ describe('editor insights', function () {
     });
     // lines below the deleted one moved up by one, lines above stayed
     assert.deepEqual(deleted.inline, after.inline.filter((d) => d.line !== line).map((d) => (d.line > line ? { ...d, line: d.line - 1 } : d)));
+    // Revert replaces the changed block with the disk text: the lines are found again by their text.
     await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor('annotations back after revert', async () => {
+      const x = (await decorationsOf(mainUri))?.decorations;
+      return x && JSON.stringify(x.inline) === JSON.stringify(before.inline);
+    });
+    assert.doesNotMatch(await hoverText(mainUri, lineOf(mainText, /acc \+= handleRecords/)), /Unsaved edits/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
