@@ -56,7 +56,8 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(this.workspace ? path.relative(this.workspace, abs) : abs);
-    await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
+    // file search can take a while on a busy machine: wait for the file itself in the list
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(abs) }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await this.page.keyboard.press('Enter');
     await this.page.locator(`.tab.active[data-resource-name="${path.basename(abs)}"]`).waitFor({ timeout: 10_000 });
     await this.page.locator('.monaco-editor .view-lines').first().waitFor();
