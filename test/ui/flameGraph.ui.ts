@@ -4,7 +4,7 @@
  * and Ctrl+click on a frame opens its file at its line in the editor.
  */
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { Frame } from 'playwright-core';
 import { openWorkbench, type Workbench } from './harness/workbench';
 
@@ -150,6 +150,22 @@ describe('flame graph in code-server (demo workspace)', function () {
     const title = await frame.locator('.tooltip:not([hidden]) .tt-title').textContent({ timeout: 5000 });
     assert.match(title ?? '', /^findBundleDeals:\d+$/, 'findBundleDeals has 79% self time: the widest leaf');
     await wb.screenshot('flamegraph-codeserver-bottomup');
+  });
+
+  it('exports the view as SVG through the save dialog', async () => {
+    const target = wb.file('cpu-flamegraph.svg');
+    rmSync(target, { force: true });
+    await frame.locator('button', { hasText: 'SVG' }).click();
+    // code-server's save dialog is a quick input prefilled with the workspace path
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await wb.page.waitForFunction(() => /cpu-flamegraph\.svg$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''), undefined, { timeout: 10_000 });
+    await wb.page.keyboard.press('Enter');
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(target) && Date.now() < deadline) await wb.page.waitForTimeout(200);
+    const svg = readFileSync(target, 'utf8');
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.ok(svg.includes('findBundleDeals'), 'the exported view names the frames');
   });
 });
 
