@@ -53,7 +53,8 @@ export class ProfileStatusBar extends Disposable {
     if (p.source.service) md.appendText(`Service: ${p.source.service}\n`);
     md.appendText(`Sample type: ${st.type} (${st.unit}), total ${formatValue(p.index.totals[p.typeIndex] ?? 0, st.unit)}\n`);
     if (p.source.window) md.appendText(`Window: ${p.source.window}\n`);
-    md.appendText(`${formatInteger(p.index.sampleCount)} samples · loaded ${formatAge(Date.now() - p.loadedAt)}\n`);
+    const when = p.source.kind === 'pyroscope' || p.source.kind === 'pprof-url' ? 'last refresh' : 'loaded';
+    md.appendText(`${formatInteger(p.index.sampleCount)} samples · ${when} ${formatAge(Date.now() - p.loadedAt)}\n`);
     if (p.source.truncatedShare) md.appendText(`The server merged ${(p.source.truncatedShare * 100).toFixed(1)}% of the total into "other".\n`);
     if (p.index.unresolved.length) md.appendText(`${p.index.unresolved.length} profile paths did not resolve to workspace files.\n`);
     md.appendMarkdown('\n$(arrow-swap) Click to switch the sample type.');
