@@ -267,6 +267,18 @@ describe('flame graph page in Chromium (real Go CPU profile)', function () {
     assert.ok(!near(await fp.pixel(r.x[k] + 1.5, r.y[k] + ROW_HEIGHT / 2), '#aeafad', 40));
   });
 
+  it('an engine error keeps the last good graph; an unloaded profile clears it', async () => {
+    await fp.send({ type: 'status', kind: 'error', message: 'Could not build the flame graph: boom' });
+    await fp.page.waitForFunction(() => /boom/.test(document.querySelector('.status').textContent));
+    assert.equal(await fp.page.locator('canvas').isVisible(), true);
+    await fp.send({ type: 'status', kind: 'empty', message: 'No profile loaded.' });
+    await fp.page.waitForFunction(() => document.querySelector('.graph').hidden);
+    assert.equal(await fp.page.locator('.crumbs .crumb').count(), 0);
+    await fp.sendTree(t, { label: 'cpu.pb.gz', profileKey: 'again' });
+    assert.equal(await fp.page.locator('canvas').isVisible(), true);
+    assert.equal(await fp.page.locator('.status').isVisible(), false);
+  });
+
   it('shows what the node budget merged', async () => {
     const { wire: small } = await loadTree(GO_CPU, { nodeBudget: 40 });
     await fp.sendTree(small, { label: 'cpu.pb.gz', profileKey: 'budget' });

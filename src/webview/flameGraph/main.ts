@@ -627,10 +627,20 @@ function onMessage(m: ToWebview): void {
       onTree(m);
       break;
     case 'status':
-      if (m.kind === 'loading') { status.hidden = false; status.textContent = m.message || 'Loading…'; break; }
       status.hidden = false;
-      status.textContent = m.message;
+      status.textContent = m.message || (m.kind === 'loading' ? 'Loading…' : '');
       status.className = `status ${m.kind}`;
+      if (m.kind === 'empty') {
+        // the profile is gone: so is its graph (an error keeps the last good one on screen)
+        tree = undefined;
+        mainIndex = undefined;
+        message = undefined;
+        if (renderer) renderer.panes = [];
+        crumbs.replaceChildren();
+        notes.textContent = '';
+        legend.hidden = true;
+        hideTooltip();
+      }
       if (!tree) graph.hidden = true;
       break;
     case 'highlight':
