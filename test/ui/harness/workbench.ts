@@ -69,7 +69,7 @@ export class Workbench {
    * `keepOpen` leaves the palette open (for a screenshot).
    */
   async paletteEntries(query: string, o: { until?: string; timeoutMs?: number; keepOpen?: boolean } = {}): Promise<string[]> {
-    const deadline = Date.now() + (o.timeoutMs ?? 20_000);
+    const deadline = Date.now() + (o.timeoutMs ?? 45_000);
     for (;;) {
       await this.openPalette(query);
       const rows = this.page.locator('.quick-input-list .monaco-list-row');
@@ -83,9 +83,16 @@ export class Workbench {
     }
   }
 
-  /** Runs a command by its palette title ("Profile Lens: Show Flame Graph"): F1, type, Enter. */
-  async runCommand(title: string): Promise<void> {
-    await this.paletteEntries(title, { until: title, keepOpen: true });
+  /**
+   * Runs a command by its palette title ("Profile Lens: Show Flame Graph"): F1, type, click. Waits up to
+   * `timeoutMs` for the command to be listed (a `when` clause may hide it until, e.g., a profile is loaded).
+   */
+  async runCommand(title: string, timeoutMs = 45_000): Promise<void> {
+    const labels = await this.paletteEntries(title, { until: title, keepOpen: true, timeoutMs });
+    if (!labels.some((l) => l.includes(title))) {
+      await this.page.keyboard.press('Escape');
+      throw new Error(`the command palette does not list "${title}" after ${timeoutMs / 1000} s (it lists: ${labels.slice(0, 8).join(' | ')}); is its "when" clause false (e.g. no profile loaded)?`);
+    }
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     await row.click();
