@@ -299,7 +299,10 @@ export async function loadSourceMap(generatedFile: string, code: string): Promis
       origin = 'inline data: URI';
       text = decodeDataUri(url);
     } else {
-      const file = url ? resolveMapRef(url, dir) : `${generatedFile}.map`;
+      // A remote map (https://…, e.g. uploaded to an error tracker) is never fetched: a local copy
+      // named <file>.map beside the generated file is used instead.
+      const remote = url !== undefined && /^https?:\/\//i.test(url);
+      const file = url && !remote ? resolveMapRef(url, dir) : `${generatedFile}.map`;
       let exists = false;
       try {
         exists = statSync(file).isFile();
@@ -308,6 +311,9 @@ export async function loadSourceMap(generatedFile: string, code: string): Promis
       }
       if (!exists) {
         if (!url) return { kind: 'none' };
+        if (remote) {
+          return { kind: 'missing', detail: `${path.basename(generatedFile)} declares a remote sourceMappingURL=${url}, which is not fetched; put a copy at ${file}` };
+        }
         return { kind: 'missing', detail: `${path.basename(generatedFile)} declares sourceMappingURL=${url}, but ${file} does not exist` };
       }
       origin = file;

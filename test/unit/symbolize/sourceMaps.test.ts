@@ -78,6 +78,15 @@ describe('symbolize: source maps', function () {
     assert.equal(a.r.stats!.sourceMapsLoaded >= 1 && b.r.stats!.sourceMapsLoaded >= 1, true);
   });
 
+  it('a remote sourceMappingURL is not fetched: a local <file>.map copy is used, else it is reported', async () => {
+    const remote = withoutAnnotation(bundleCode) + '//# sourceMappingURL=https://cdn.example.com/assets/app.min.js.map\n';
+    const a = await variant(path.join(tmp, 'remote-copy'), remote, { 'app.min.js.map': bundleMap });
+    assert.deepEqual(rows(a.raw, a.r).filter((x) => x.file.startsWith('src/')), linked.filter((x) => x.file.startsWith('src/')));
+    const b = await variant(path.join(tmp, 'remote-only'), remote);
+    const u = b.r.unresolved.find((x) => x.reason === 'missing-source-map');
+    assert.ok(u && /remote sourceMappingURL=https:\/\/cdn\.example\.com\/assets\/app\.min\.js\.map, which is not fetched; put a copy at .*app\.min\.js\.map/.test(u.detail), JSON.stringify(b.r.unresolved));
+  });
+
   it('sourceRoot: webpack://-style sources resolve against the workspace root', async () => {
     const m = JSON.parse(bundleMap);
     m.sourceRoot = 'webpack://fixture-app/';
