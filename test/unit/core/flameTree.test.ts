@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { decodeProfile } from '../../../src/core/decode/decodeProfile';
 import { EngineError } from '../../../src/core/engine';
+import { buildIndex } from '../../../src/core/index/buildIndex';
+import { buildFlameTree } from '../../../src/core/index/flameTree';
+import { symbolize } from '../../../src/core/symbolize/symbolize';
 import { createInProcessEngine } from '../../../src/core/inProcessEngine';
 import type { FlameTree, ProfileIndex } from '../../../src/core/model';
 
@@ -141,5 +145,45 @@ describe('flame trees and diffs', () => {
     for (const r of d.lines) assert.equal(r.base, r.current);
     await assert.rejects(engine.diff(heapId, id, t), (e: unknown) => e instanceof EngineError && e.code === 'bad-reference');
     await assert.rejects(engine.flameTree(999, { typeIndex: 0, mergeBy: 'line', nodeBudget: 10 }), (e: unknown) => e instanceof EngineError && e.code === 'unknown-profile');
+  });
+});
+
+describe('any prefix tree works, not only the decoders\' chain layout', () => {
+  it('a deduplicated prefix tree of the same samples gives the same index and trees', async () => {
+    const raw = decodeProfile(readFileSync(path.join(GO, 'cpu.pb.gz')));
+    // rebuild the stacks as a real prefix tree (shared prefixes, one node per unique path)
+    const parent: number[] = [-1];
+    const frame: number[] = [-1];
+    const child = new Map<string, number>();
+    const leaves = new Int32Array(raw.samples.count);
+    for (let i = 0; i < raw.samples.count; i++) {
+      const path: number[] = [];
+      for (let n = raw.samples.stack[i]; n > 0; n = raw.stacks.parent[n]) path.push(raw.stacks.frame[n]);
+      let node = 0;
+      for (let k = path.length - 1; k >= 0; k--) {
+        const key = `${node}:${path[k]}`;
+        let c = child.get(key);
+        if (c === undefined) {
+          c = parent.length;
+          parent.push(node);
+          frame.push(path[k]);
+          child.set(key, c);
+        }
+        node = c;
+      }
+      leaves[i] = node;
+    }
+    assert.ok(parent.length < raw.stacks.count, 'the tree shares prefixes');
+    const tree = { ...raw, stacks: { count: parent.length, parent: Int32Array.from(parent), frame: Int32Array.from(frame) }, samples: { ...raw.samples, stack: leaves } };
+    const opts = { roots: [], pathMappings: [] };
+    const a = buildIndex(raw, await symbolize(raw, opts));
+    const b = buildIndex(tree, await symbolize(tree, opts));
+    assert.deepEqual(b.index, a.index);
+    for (const mergeBy of ['function', 'line'] as const) {
+      for (const inverted of [false, true]) {
+        const o = { typeIndex: 1, mergeBy, nodeBudget: 200, inverted };
+        assert.deepEqual(buildFlameTree(b, o), buildFlameTree(a, o), `${mergeBy} inverted=${inverted}`);
+      }
+    }
   });
 });
