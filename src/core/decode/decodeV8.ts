@@ -60,7 +60,7 @@ export function decodeCpuprofile(j: Record<string, unknown>): RawProfile {
   }
   const parentOf = new Map<number, number>();
   for (const n of nodes) {
-    for (const c of n.children ?? []) {
+    for (const c of Array.isArray(n.children) ? n.children : []) {
       if (!byId.has(c)) throw new EngineError('bad-reference', `.cpuprofile node ${n.id} lists child ${c}, which does not exist.`);
       parentOf.set(c, n.id);
     }
@@ -90,8 +90,8 @@ export function decodeCpuprofile(j: Record<string, unknown>): RawProfile {
   const tickQueue = new Map<number, { frames: number[]; left: number[]; at: number }>();
   for (const n of nodes) {
     if (!Array.isArray(n.positionTicks) || n.positionTicks.length === 0) continue;
-    const name = b.intern(n.callFrame.functionName || '(anonymous)');
-    const file = b.intern((n.callFrame.url ?? '').replace(/^file:\/\//, ''));
+    const name = b.intern(typeof n.callFrame.functionName === 'string' && n.callFrame.functionName ? n.callFrame.functionName : '(anonymous)');
+    const file = b.intern(typeof n.callFrame.url === 'string' ? n.callFrame.url.replace(/^file:\/\//, '') : '');
     const start = Number.isInteger(n.callFrame.lineNumber) && n.callFrame.lineNumber! >= 0 ? n.callFrame.lineNumber! + 1 : 0;
     const frames: number[] = [];
     const left: number[] = [];

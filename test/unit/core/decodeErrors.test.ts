@@ -116,6 +116,18 @@ describe('decode errors are typed', () => {
     expectCode(() => decodeProfile(Buffer.from('{"some": "json"}')), 'unknown-format', /neither/);
   });
 
+  it('.cpuprofile with wrong JSON types or dangling/cyclic node references → typed errors', () => {
+    const cf = { functionName: 'f', url: 'file:///a.js', lineNumber: 1, columnNumber: 1 };
+    const json = (o: unknown) => Buffer.from(JSON.stringify(o));
+    expectCode(() => decodeProfile(json({ nodes: [{ id: 1, callFrame: cf, children: [2] }], samples: [1], timeDeltas: [1] })), 'bad-reference', /child 2/);
+    expectCode(() => decodeProfile(json({ nodes: [{ id: 1, callFrame: cf }], samples: [9], timeDeltas: [1] })), 'bad-reference', /node 9/);
+    expectCode(() => decodeProfile(json({ nodes: [{ id: 1, callFrame: cf, children: [2] }, { id: 2, callFrame: cf, children: [1] }], samples: [1], timeDeltas: [1] })), 'bad-reference', /cycle/);
+    expectCode(() => decodeProfile(json({ nodes: [{ id: 'x' }], samples: [] })), 'bad-json');
+    // odd types are tolerated where the meaning is clear
+    const raw = decodeProfile(json({ nodes: [{ id: 1, callFrame: { functionName: 7, url: null, lineNumber: 'a' }, children: 3, positionTicks: 'no' }], samples: [1, 1], timeDeltas: ['x', 5] }));
+    assert.equal(raw.samples.count, 2);
+  });
+
   it('out-of-range location, function and string ids → bad-reference', () => {
     expectCode(() => decodeProfile(smallProfile((p) => (p.sample[0].locationId = [99]))), 'bad-reference', /location 99/);
     expectCode(() => decodeProfile(smallProfile((p) => (p.location[0].line[0].functionId = 42))), 'bad-reference', /function 42/);
