@@ -46,6 +46,8 @@ export class FlameGraphController extends Disposable {
   /** per file id: functions sorted by start line, for cursor → function */
   private functionsByFile: Map<number, { start: number; fn: number }[]> | undefined;
   private fileIdsByKey: Map<string, number> | undefined;
+  /** the last tree sent, reused while profile and options are the same */
+  private lastTree: { key: string; message: ToWebview } | undefined;
   /** for tests: the last draw the page reported */
   lastDraw: { ms: number; rects: number } | undefined;
 
@@ -113,6 +115,7 @@ export class FlameGraphController extends Disposable {
     this.panelStore.add(panel.onDidDispose(() => {
       this.panel = undefined;
       this.pageReady = false;
+      this.lastTree = undefined;
       this.panelStore.clear();
     }));
   }
@@ -152,6 +155,7 @@ export class FlameGraphController extends Disposable {
   private onProfileChanged(p: LoadedProfile | undefined): void {
     this.functionsByFile = undefined;
     this.fileIdsByKey = undefined;
+    this.lastTree = undefined;
     if (p && this.options && this.options.typeIndex !== p.typeIndex) this.options = { ...this.options, typeIndex: p.typeIndex };
     if (!p) this.baseId = undefined;
     if (this.panel && this.pageReady) void this.sendTree();
@@ -169,6 +173,12 @@ export class FlameGraphController extends Disposable {
     const request: FlameTreeOptions = { typeIndex: options.typeIndex, mergeBy: options.mergeBy, inverted: options.inverted, nodeBudget: NODE_BUDGET };
     const baseId = this.baseId ?? this.compare?.baseline?.id;
     if (baseId !== undefined) request.baseId = baseId;
+    // a page shown again (hidden panels lose their page) gets the same tree without asking the engine
+    const cacheKey = `${current.id}:${current.loadedAt}:${baseId ?? ''}:${options.typeIndex}:${options.mergeBy}:${options.inverted}`;
+    if (this.lastTree?.key === cacheKey) {
+      this.post(this.lastTree.message);
+      return;
+    }
     this.post({ type: 'status', kind: 'loading', message: 'Building the call tree…' });
     try {
       const tree = await this.session.engine.flameTree(current.id, request);
@@ -179,10 +189,12 @@ export class FlameGraphController extends Disposable {
         return f && !f.onDisk ? f.profilePath || path : vscode.workspace.asRelativePath(path, false);
       });
       this.profileKey = `${current.id}:${baseId ?? ''}`;
-      this.post({
+      const message: ToWebview = {
         type: 'tree', tree: wire, options, sampleTypes: current.index.sampleTypes,
         label: baseId !== undefined ? `${current.source.label} vs ${this.compare?.baseline?.id === baseId ? this.compare.baseline.source.label : 'baseline'}` : current.source.label, profileKey: this.profileKey,
-      });
+      };
+      this.lastTree = { key: cacheKey, message };
+      this.post(message);
     } catch (e) {
       if (seq !== this.requestSeq) return;
       if (this.baseId !== undefined && e instanceof Error && (e as { code?: string }).code === 'unknown-profile') {
