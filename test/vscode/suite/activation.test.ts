@@ -3,7 +3,7 @@
  * and activates cheaply (target ≤ 50 ms; the engine worker starts only when a profile is loaded).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -54,6 +54,16 @@ describe('activation', () => {
     assert.ok(hostMs! >= 0, `activationMs was set (got ${hostMs})`);
     recordMetric('activationMs (src/host/activate.ts)', hostMs!, `ms (target ${TARGET_MS} ms; load/core ${LOAD_PER_CORE.toFixed(1)} → budget ${BUDGET_MS} ms)`);
     assert.ok(hostMs! <= BUDGET_MS, `activation took ${hostMs} ms, budget ${BUDGET_MS} ms (target ${TARGET_MS} ms × load per core ${LOAD_PER_CORE.toFixed(1)})`);
+  });
+
+  it('ships its bundles (sizes recorded: what activation loads, and what loads later)', () => {
+    const ext = getExtension();
+    const main = path.join(ext.extensionPath, ext.packageJSON.main as string);
+    const files = [main.endsWith('.js') ? main : `${main}.js`, ...['dist/engineWorker.js', 'dist/webview/flameGraph.js'].map((f) => path.join(ext.extensionPath, f))];
+    for (const f of files) {
+      assert.ok(existsSync(f), `${path.relative(ext.extensionPath, f)} exists`);
+      recordMetric(`bundle ${path.relative(ext.extensionPath, f)}`, Math.round(statSync(f).size / 102.4) / 10, 'KB');
+    }
   });
 
   it('registers every command contributed in package.json', async function () {
