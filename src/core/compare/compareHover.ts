@@ -7,12 +7,13 @@ import { escapeMarkdown } from '../insights/hoverMarkdown';
 import type { Delta, FunctionDelta, LineDelta, ProfileComparison } from './compareProfiles';
 import { deltaStatus, deltaTone, formatShareDelta, formatValueDelta } from './deltaFormat';
 
-export function buildCompareHover(cmp: ProfileComparison, baselineLabel: string, line: LineDelta | undefined, fn: FunctionDelta | undefined): string | undefined {
+export function buildCompareHover(cmp: ProfileComparison, baselineLabel: string, lineDelta: LineDelta | undefined, fn: FunctionDelta | undefined): string | undefined {
+  let line = lineDelta;
   if (!line && !fn) return undefined;
   const unit = cmp.sampleType.unit;
-  const cell = (share: number, v: number) => `${formatPercent(share)} (${formatValue(v, unit)})`;
+  const cell = (share: number, v: number) => `${formatValue(v, unit)} (${formatPercent(share)})`;
   const change = (d: Delta) => {
-    const text = `${formatShareDelta(d.change)} (${formatValueDelta(d.delta, unit)})`;
+    const text = `${formatValueDelta(d.delta, unit)} (${formatShareDelta(d.change)})`;
     const tone = deltaTone(d);
     const status = deltaStatus(d);
     const word = status !== 'changed' ? ` ${status}` : tone === 'worse' ? ' slower' : tone === 'better' ? ' faster' : ' within noise';
@@ -20,6 +21,9 @@ export function buildCompareHover(cmp: ProfileComparison, baselineLabel: string,
   };
   const rows: string[] = [];
   const row = (what: string, d: Delta) => rows.push(`| ${what} | ${cell(d.baseShare, d.base * cmp.scale)} | ${cell(d.currentShare, d.current)} | ${change(d)} |`);
+  // a function-level position puts the function's whole cost on its first line: show those rows once
+  const same = (a: Delta, b: Delta) => Math.abs(a.current - b.current) < 1e-9 * (1 + Math.abs(a.current)) && Math.abs(a.base - b.base) < 1e-9 * (1 + Math.abs(a.base));
+  if (line && fn && same(line.self, fn.self) && same(line.total, fn.total)) line = undefined;
   if (line) {
     row('line self', line.self);
     row('line total', line.total);
@@ -29,7 +33,7 @@ export function buildCompareHover(cmp: ProfileComparison, baselineLabel: string,
     row(`${escapeMarkdown(fn.name || '(anonymous)')} total`, fn.total);
   }
   const out = [
-    `**vs baseline** · ${escapeMarkdown(baselineLabel)} · ${escapeMarkdown(cmp.sampleType.type)}`,
+    `**Profile Lens** · vs baseline ${escapeMarkdown(baselineLabel)} · ${escapeMarkdown(cmp.sampleType.type)}`,
     '',
     '| | baseline | now | change |',
     '|---|---:|---:|---|',
@@ -43,11 +47,12 @@ export function buildCompareHover(cmp: ProfileComparison, baselineLabel: string,
 /** How the baseline was made comparable with the current window. */
 export function windowNote(cmp: ProfileComparison): string {
   const samples = `Changes within sampling noise (${Math.round(cmp.baseSamples)} vs ${Math.round(cmp.currentSamples)} samples) or smaller than ${formatPercent(cmp.minDeltaShare)} are not highlighted.`;
+  const shares = 'Baseline and now: value (share of that profile\'s total); change: in the current window (share of its total).';
   if (cmp.scaleReason === 'duration') {
-    return `The windows differ (baseline ${formatDuration(cmp.baseDurationNanos)}, now ${formatDuration(cmp.currentDurationNanos)}): baseline values are scaled ×${cmp.scale.toFixed(2)} to the current window; percentages are shares of each profile's total. ${samples}`;
+    return `The windows differ (baseline ${formatDuration(cmp.baseDurationNanos)}, now ${formatDuration(cmp.currentDurationNanos)}): baseline values are scaled ×${cmp.scale.toFixed(2)} to the current window. ${shares} ${samples}`;
   }
   if (cmp.scaleReason === 'totals') {
-    return `The profiles do not record their window length: the baseline is scaled to the current total (×${cmp.scale.toFixed(2)}), so changes are changes of share. ${samples}`;
+    return `The profiles do not record their window length: the baseline is scaled to the current total (×${cmp.scale.toFixed(2)}), so changes are changes of share. ${shares} ${samples}`;
   }
-  return `Both profiles cover ${formatDuration(cmp.currentDurationNanos)}; changes are in the current window, percentages of its total. ${samples}`;
+  return `Both profiles cover ${formatDuration(cmp.currentDurationNanos)}. ${shares} ${samples}`;
 }

@@ -7,7 +7,7 @@ import { heatLevel } from '../insights/heat';
 import { isApproximate, type FileInsights, type FunctionInsight, type InsightOptions, type LineInsight } from '../insights/fileInsights';
 import type { IndexView } from '../insights/indexView';
 import { PositionKind } from '../model';
-import { formatPercent, sampleTypeLabel } from '../format';
+import { formatValue, sampleTypeLabel } from '../format';
 import type { Delta, FunctionDelta, ProfileComparison } from './compareProfiles';
 import { deltaStatus, deltaTone, formatDelta, formatShareDelta, formatValueDelta } from './deltaFormat';
 
@@ -45,7 +45,7 @@ export function computeDiffFileInsights(view: IndexView, file: number, o: Insigh
     const line = index.functions.startLine[fn];
     const fd = cmp.byFunction.get(fn);
     if (line <= 0 || !fd || !shown(fd.total, o.threshold)) continue;
-    functions.push({ fn, line, share: fd.total.currentShare, title: functionDeltaTitle(fd, st.type === 'cpu' ? 'CPU' : sampleTypeLabel(st), st.unit) });
+    functions.push({ fn, line, share: fd.total.currentShare, title: functionDeltaTitle(fd, st.type === 'cpu' ? 'CPU' : sampleTypeLabel(st), st.unit, cmp.scale) });
   }
   return { file, lines, functions };
 }
@@ -54,11 +54,15 @@ function shown(d: Delta, threshold: number): boolean {
   return Math.max(d.currentShare, d.baseShare) >= threshold || Math.abs(d.change) >= threshold;
 }
 
-/** CodeLens title while comparing: `wall +12.4% vs baseline (+310 ms) · self +1.1% · now 45.1%, was 30.2%`. */
-export function functionDeltaTitle(fd: FunctionDelta, label: string, unit: string): string {
+/**
+ * CodeLens title while comparing: `wall +56.4% vs baseline (+3.2 s: 1.3 s → 4.5 s) · self +56.4%`.
+ * The percentage is the change as a share of the current total; the values are absolute, the
+ * baseline's scaled to the current window, so the arithmetic adds up.
+ */
+export function functionDeltaTitle(fd: FunctionDelta, label: string, unit: string, scale = 1): string {
   const status = deltaStatus(fd.total);
-  const head = `${label} ${formatShareDelta(fd.total.change)} vs baseline (${formatValueDelta(fd.total.delta, unit)})`;
-  const tail = status === 'new' ? 'new' : `now ${formatPercent(fd.total.currentShare)}, was ${formatPercent(fd.total.baseShare)}`;
-  const noise = fd.total.significant ? '' : ' · within noise';
-  return `${head} · self ${formatShareDelta(fd.self.change)} · ${tail}${noise}`;
+  const t = fd.total;
+  const span = status === 'new' ? 'new' : `${formatValue(t.base * scale, unit)} → ${formatValue(t.current, unit)}`;
+  const noise = t.significant ? '' : ' · within noise';
+  return `${label} ${formatShareDelta(t.change)} vs baseline (${formatValueDelta(t.delta, unit)}: ${span}) · self ${formatShareDelta(fd.self.change)}${noise}`;
 }

@@ -46,6 +46,7 @@ export class CompareController extends Disposable implements ComparisonSource {
   /** last "not comparable" message shown, so a refresh does not repeat it */
   private warned = '';
   private loadSeq = 0;
+  private readonly item = this.register(vscode.window.createStatusBarItem('profileLens.compare', vscode.StatusBarAlignment.Left, 48));
 
   constructor(private readonly session: ProfileSession) {
     super();
@@ -56,7 +57,21 @@ export class CompareController extends Disposable implements ComparisonSource {
     this.register(registerCommand(vscode.commands, Commands.clearComparison, () => this.clear()));
     this.register(registerCommand(vscode.commands, Commands.testCompare, () => this.testState()));
     this.register({ dispose: () => this.release() });
+    this.item.name = 'Profile Lens: Compare';
+    this.item.command = Commands.clearComparison;
     setContext(vscode.commands, ContextKeys.comparing, false);
+  }
+
+  /** Status bar: `$(diff) vs baseline.pb.gz` while comparing; click clears. */
+  private render(): void {
+    const b = this.current;
+    if (!b) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = `$(diff) vs ${b.source.label}`;
+    this.item.tooltip = `Profile Lens: annotations and the flame graph show changes against ${b.source.detail ?? b.source.label}. Click to clear the comparison.`;
+    this.item.show();
   }
 
   get baseline(): Baseline | undefined {
@@ -131,6 +146,7 @@ export class CompareController extends Disposable implements ComparisonSource {
     this.memo = undefined;
     this.warned = '';
     setContext(vscode.commands, ContextKeys.comparing, true);
+    this.render();
     this.changeEmitter.fire();
     // probe comparability now, so an incompatible baseline says so right away
     const p = this.session.current;
@@ -143,6 +159,7 @@ export class CompareController extends Disposable implements ComparisonSource {
     if (!this.current) return;
     this.release();
     setContext(vscode.commands, ContextKeys.comparing, false);
+    this.render();
     this.changeEmitter.fire();
   }
 

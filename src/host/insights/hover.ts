@@ -50,10 +50,10 @@ export class CostHoverProvider extends Disposable implements vscode.HoverProvide
         },
       },
     );
-    // while comparing: a "vs baseline" section (src/host/compare)
+    // while comparing: a "vs baseline" section first (src/host/compare), then the usual hover
     const cmp = m.comparison;
     const vs = cmp ? buildCompareHover(cmp, m.baselineLabel ?? 'baseline', cmp.files.get(file)?.get(line), fn >= 0 ? cmp.byFunction.get(fn) : undefined) : undefined;
-    return vs ? `${md}\n\n---\n\n${vs}` : md;
+    return vs ? `${vs}\n\n---\n\n${md}` : md;
   }
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
