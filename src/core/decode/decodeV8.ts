@@ -96,7 +96,7 @@ export function decodeCpuprofile(j: Record<string, unknown>): RawProfile {
     const frames: number[] = [];
     const left: number[] = [];
     for (const pt of n.positionTicks) {
-      if (!Number.isInteger(pt.line) || pt.line <= 0 || !(pt.ticks > 0)) continue;
+      if (!isObj(pt) || !Number.isInteger(pt.line) || pt.line <= 0 || !(typeof pt.ticks === 'number' && pt.ticks > 0)) continue;
       frames.push(b.frame(name, file, pt.line, 0, start, PositionKind.Line));
       left.push(pt.ticks);
     }

@@ -236,3 +236,63 @@ describe('mutation fuzz: typed error or valid result, never a crash or a hang', 
     });
   }
 });
+
+/** Replaces one random value anywhere in a JSON document by a value of another type. */
+function mutateJson(doc: unknown, r: () => number): unknown {
+  const copy = JSON.parse(JSON.stringify(doc));
+  const slots: [Record<string, unknown> | unknown[], string | number][] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        slots.push([v, i]);
+        walk(x);
+      });
+    } else if (v && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        slots.push([v as Record<string, unknown>, k]);
+        walk((v as Record<string, unknown>)[k]);
+      }
+    }
+  };
+  walk(copy);
+  const values = [null, 3, -1, 1e20, 'x', '', [], {}, [1, 2], { id: 1 }, true, 0.5];
+  for (let k = 1 + Math.floor(r() * 3); k > 0 && slots.length; k--) {
+    const [o, key] = slots[Math.floor(r() * slots.length)];
+    (o as Record<string | number, unknown>)[key] = values[Math.floor(r() * values.length)];
+  }
+  return copy;
+}
+
+describe('structured JSON fuzz (.cpuprofile / .heapprofile; FUZZ_SEED=n for other seeds): typed error or valid result', () => {
+  const cpu = {
+    nodes: [
+      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 }, children: [2, 4] },
+      { id: 2, callFrame: { functionName: 'main', url: 'file:///app/a.js', lineNumber: 3, columnNumber: 10 }, children: [3], positionTicks: [{ line: 5, ticks: 2 }] },
+      { id: 3, callFrame: { functionName: 'f', url: 'file:///app/a.js', lineNumber: 9, columnNumber: 2 }, positionTicks: [{ line: 11, ticks: 1 }] },
+      { id: 4, callFrame: { functionName: '(garbage collector)', url: '', lineNumber: -1, columnNumber: -1 } },
+    ],
+    startTime: 0, endTime: 100, samples: [2, 3, 2, 4], timeDeltas: [10, 20, 30, 40],
+  };
+  const heap = {
+    head: {
+      id: 1, selfSize: 0, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+      children: [{ id: 2, selfSize: 64, callFrame: { functionName: 'alloc', url: 'file:///app/a.js', lineNumber: 1, columnNumber: 1 }, children: [] }],
+    },
+    samples: [{ size: 64, nodeId: 2, ordinal: 1 }],
+  };
+  for (const [name, doc] of [['cpuprofile', cpu], ['heapprofile', heap]] as const) {
+    it(`${name}: 1000 mutants`, () => {
+      const r = rng(name.length * 104729 + Number(process.env.FUZZ_SEED ?? 0));
+      for (let i = 0; i < 1000; i++) {
+        const bytes = Buffer.from(JSON.stringify(mutateJson(doc, r)));
+        try {
+          const raw = decodeProfile(bytes);
+          const ip = buildIndex(raw, plainSymbols(raw));
+          buildFlameTree(ip, { typeIndex: raw.defaultType, mergeBy: 'line', nodeBudget: 20 });
+        } catch (e) {
+          if (!(e instanceof EngineError)) assert.fail(`${name} mutant ${i} threw ${(e as Error)?.stack ?? e}\n${bytes}`);
+        }
+      }
+    });
+  }
+});
