@@ -167,6 +167,18 @@ describe('flame graph in code-server (demo workspace)', function () {
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.ok(svg.includes('findBundleDeals'), 'the exported view names the frames');
   });
+
+  it('the CodeLens of a function opens its sandwich view', async () => {
+    // pricing.ts is open beside the panel; findBundleDeals' lens is the one with most self time
+    await wb.page.locator('.tab', { hasText: 'pricing.ts' }).first().click();
+    const lens = wb.page.locator('.codelens-decoration a', { hasText: /self [5-9]\d(\.\d)?%/ }).first();
+    await lens.waitFor({ state: 'visible', timeout: 20_000 });
+    await lens.click();
+    const f = await wb.webviewFrame(30_000);
+    await f.waitForFunction(() => /Sandwich: findBundleDeals/.test(document.querySelector('.crumbs')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    assert.equal(await f.locator('.pane-label').first().textContent(), '↑ callers of findBundleDeals');
+    await wb.screenshot('flamegraph-codeserver-sandwich');
+  });
 });
 
 describe('flame graph in code-server follows the colour theme', function () {
