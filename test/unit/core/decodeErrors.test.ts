@@ -296,3 +296,37 @@ describe('structured JSON fuzz (.cpuprofile / .heapprofile; FUZZ_SEED=n for othe
     });
   }
 });
+
+describe('structured pprof fuzz (ids, lines, values of odd sizes): typed error or valid result', () => {
+  it('800 mutants of the Go CPU profile', () => {
+    const base = gunzipSync(readFileSync(path.join(GO, 'cpu.pb.gz')));
+    const r = rng(31337 + Number(process.env.FUZZ_SEED ?? 0));
+    const odd = [0, 1, 2 ** 28, 2 ** 31, 2 ** 32 + 7, 2 ** 53, -1, -(2 ** 40)];
+    const pick = () => odd[Math.floor(r() * odd.length)];
+    const big = (v: number) => (Number.isSafeInteger(v) && Math.abs(v) < 2 ** 28 ? v : BigInt.asUintN(64, BigInt(v)));
+    for (let i = 0; i < 800; i++) {
+      const p = Profile.decode(base);
+      for (let k = 1 + Math.floor(r() * 3); k > 0; k--) {
+        const what = Math.floor(r() * 6);
+        if (what === 0 && p.sample.length) p.sample[Math.floor(r() * p.sample.length)].locationId[0] = big(pick());
+        else if (what === 1 && p.location.length) {
+          const l = p.location[Math.floor(r() * p.location.length)];
+          if (l.line.length) l.line[0].line = big(pick());
+        } else if (what === 2 && p.location.length) {
+          const l = p.location[Math.floor(r() * p.location.length)];
+          if (l.line.length) l.line[0].functionId = big(pick());
+        } else if (what === 3 && p.function.length) p.function[Math.floor(r() * p.function.length)].name = big(pick());
+        else if (what === 4 && p.sample.length) p.sample[Math.floor(r() * p.sample.length)].value[1] = big(pick());
+        else if (p.function.length) p.function[Math.floor(r() * p.function.length)].startLine = big(pick());
+      }
+      const bytes = p.encode();
+      try {
+        const raw = decodeProfile(bytes);
+        const ip = buildIndex(raw, plainSymbols(raw));
+        buildFlameTree(ip, { typeIndex: raw.defaultType, mergeBy: 'line', nodeBudget: 30 });
+      } catch (e) {
+        if (!(e instanceof EngineError)) assert.fail(`pprof mutant ${i} threw ${(e as Error)?.stack ?? e}`);
+      }
+    }
+  });
+});
