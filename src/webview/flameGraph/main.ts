@@ -602,6 +602,8 @@ function onTree(m: TreeMessage): void {
   document.body.dataset.state = 'drawn';
   post({ type: 'drawn', ms: performance.now() - t0, rects });
   save();
+  // keyboard navigation works right away, unless the user is typing somewhere
+  if (document.activeElement === document.body || !document.activeElement) canvas.focus({ preventScroll: true });
 }
 
 let pendingFocus: { name: string; file: number | string } | undefined;
