@@ -317,3 +317,22 @@ describe('flame graph page: diff trees and hostile names', function () {
     assert.ok(!svg.data.includes('<img') && svg.data.includes('&lt;img'));
   });
 });
+
+describe('flame graph page at devicePixelRatio 2', function () {
+  this.timeout(120_000);
+  let fp: FlamePage;
+  before(async () => { fp = await openFlamePage({ width: 900, height: 500, deviceScaleFactor: 2 }); });
+  after(async () => fp?.close());
+
+  it('backs the canvas with device pixels and draws at that resolution', async () => {
+    const { wire } = await loadTree(GO_CPU);
+    await fp.sendTree(wire);
+    const size = await fp.page.evaluate(() => {
+      const c = document.querySelector('canvas');
+      return { w: c.width, h: c.height, cssW: c.getBoundingClientRect().width, cssH: c.getBoundingClientRect().height };
+    });
+    assert.equal(size.w, Math.round(size.cssW * 2));
+    assert.equal(size.h, Math.round(size.cssH * 2));
+    assert.ok(near(await fp.pixel(5, 5), buildPalette('package', 'dark').fill[Slot.Root]));
+  });
+});

@@ -684,6 +684,16 @@ new ResizeObserver(() => {
   }
 }).observe(graph);
 
+// moving the panel to a screen with another pixel ratio fires no resize: watch the ratio itself
+function watchPixelRatio(): void {
+  const mq = window.matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`);
+  mq.addEventListener('change', () => {
+    if (renderer && tree && renderer.resize(graph.clientWidth, graph.clientHeight)) requestDraw();
+    watchPixelRatio();
+  }, { once: true });
+}
+watchPixelRatio();
+
 new MutationObserver(() => {
   if (!renderer || !tree) return;
   buildPanes();
