@@ -17,7 +17,7 @@ export function activateHost(context: vscode.ExtensionContext, started: number):
   const compare = new CompareController(session);
   context.subscriptions.push(compare);
   registerInsights(context, session, compare);
-  registerBackend(context, session);
+  compare.useBackend(registerBackend(context, session));
   registerFlameGraph(context, session, compare);
   activationMs = Date.now() - started;
   void context;

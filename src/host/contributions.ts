@@ -35,6 +35,8 @@ export const Commands = {
   testBackend: 'profileLens._test.backend',
   /** registered by Compare (src/host/compare) */
   compareWithFile: 'profileLens.compareWithFile',
+  compareEarlierWindow: 'profileLens.compareEarlierWindow',
+  compareLabelValues: 'profileLens.compareLabelValues',
   clearComparison: 'profileLens.clearComparison',
   /** test-only: comparison state (src/host/compare) */
   testCompare: 'profileLens._test.compare',
@@ -69,6 +71,10 @@ export interface CommandArgs {
   [Commands.showFlameGraph]: [args?: { functionId?: number; baseId?: number }];
   /** a baseline file (URI or absolute path); without it an open dialog asks */
   [Commands.compareWithFile]: [uri?: vscode.Uri | string];
+  /** shift back in ms (0 = the previous window); without it a quick pick asks */
+  [Commands.compareEarlierWindow]: [shiftMs?: number];
+  /** label name, baseline value, current value; what is missing is asked */
+  [Commands.compareLabelValues]: [label?: string, baselineValue?: string, currentValue?: string];
   [Commands.testDecorations]: [uri?: vscode.Uri];
   [Commands.testStats]: [];
 }

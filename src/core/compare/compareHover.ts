@@ -46,13 +46,11 @@ export function buildCompareHover(cmp: ProfileComparison, baselineLabel: string,
 
 /** How the baseline was made comparable with the current window. */
 export function windowNote(cmp: ProfileComparison): string {
-  const samples = `Changes within sampling noise (${Math.round(cmp.baseSamples)} vs ${Math.round(cmp.currentSamples)} samples) or smaller than ${formatPercent(cmp.minDeltaShare)} are not highlighted.`;
-  const shares = 'Baseline and now: value (share of that profile\'s total); change: in the current window (share of its total).';
-  if (cmp.scaleReason === 'duration') {
-    return `The windows differ (baseline ${formatDuration(cmp.baseDurationNanos)}, now ${formatDuration(cmp.currentDurationNanos)}): baseline values are scaled ×${cmp.scale.toFixed(2)} to the current window. ${shares} ${samples}`;
-  }
-  if (cmp.scaleReason === 'totals') {
-    return `The profiles do not record their window length: the baseline is scaled to the current total (×${cmp.scale.toFixed(2)}), so changes are changes of share. ${shares} ${samples}`;
-  }
-  return `Both profiles cover ${formatDuration(cmp.currentDurationNanos)}. ${shares} ${samples}`;
+  const columns = 'Columns: value (share of that profile\'s total); change as a share of this window\'s total.';
+  const noise = `Not highlighted: within sampling noise (${Math.round(cmp.baseSamples)} vs ${Math.round(cmp.currentSamples)} samples) or under ${formatPercent(cmp.minDeltaShare)}.`;
+  let how: string;
+  if (cmp.scaleReason === 'duration') how = `Baseline ${formatDuration(cmp.baseDurationNanos)} scaled ×${cmp.scale.toFixed(2)} to this ${formatDuration(cmp.currentDurationNanos)} window.`;
+  else if (cmp.scaleReason === 'totals') how = `Window lengths unknown: baseline scaled ×${cmp.scale.toFixed(2)} to this profile's total (changes are changes of share).`;
+  else how = `Both windows ${formatDuration(cmp.currentDurationNanos)}.`;
+  return `${how} ${columns} ${noise}`;
 }

@@ -43,8 +43,11 @@ interface SavedState {
 const STATE_KEY = 'profileLens.backend';
 const DEFAULT_WINDOW: TimeWindow = { kind: 'last', ms: 3_600_000 };
 
-export function registerBackend(context: vscode.ExtensionContext, session: ProfileSession): void {
-  context.subscriptions.push(new BackendController(context, session));
+/** Returns the controller so Compare (src/host/compare) can fetch baselines of the followed query. */
+export function registerBackend(context: vscode.ExtensionContext, session: ProfileSession): BackendController {
+  const controller = new BackendController(context, session);
+  context.subscriptions.push(controller);
+  return controller;
 }
 
 export class BackendController extends Disposable {
@@ -670,6 +673,42 @@ export class BackendController extends Disposable {
       void vscode.window.showErrorMessage(`Profile Lens: the profile from Pyroscope could not be loaded: ${this.loadError}`);
     }
     this.render();
+  }
+
+  // ---- Compare (src/host/compare): baselines of the followed query ----------------------------------
+
+  /** The query whose profile is on screen now, with the time range it covered; undefined when none. */
+  get followed(): { query: BackendQuery; start: number; end: number } | undefined {
+    const q = this.scheduler.current;
+    const r = this.ourResult;
+    if (!q || !r || this.session.current?.source !== this.ourSource) return undefined;
+    return { query: q, start: r.start, end: r.end };
+  }
+
+  /** Fetches `q` once (not followed), with progress; errors are BackendErrors with their usual messages. */
+  async fetchOnce(q: BackendQuery, title: string): Promise<{ bytes: Uint8Array; source: ProfileSource; start: number; end: number }> {
+    const conn = this.connection(q.connection);
+    const r = await this.withProgressOf(title, (signal) => this.fetch(q, signal));
+    const source: ProfileSource = {
+      kind: 'pyroscope',
+      label: `${q.service} · ${[...q.filters.map(formatMatcher), windowLabel(q.window)].join(' · ')}`,
+      detail: `Pyroscope "${conn.name}" at ${displaySafe(conn.url)} — ${r.labelSelector} ${q.profileType}, ${windowLabel(q.window)} (via ${r.method})`,
+      service: q.service,
+      profileType: q.profileType,
+      window: windowLabel(q.window),
+      truncatedShare: r.truncation.truncated ? r.truncation.share : undefined,
+      pathMappings: this.ourSource?.pathMappings,
+    };
+    return { bytes: r.bytes, source, start: r.start, end: r.end };
+  }
+
+  /** Label names of the query's service (without `name`), or the values of label `name`, in its window. */
+  async labelsOf(q: BackendQuery, name?: string): Promise<string[]> {
+    const client = await this.clientFor(this.connection(q.connection), true);
+    const selector = buildLabelSelector(q.service);
+    if (name !== undefined) return this.withProgressOf('Profile Lens: listing values…', (signal) => client.labelValues(name, [selector], q.window, { signal }));
+    const names = await this.withProgressOf('Profile Lens: listing labels…', (signal) => client.labelNames([selector], q.window, { signal }));
+    return names.filter((n) => !n.startsWith('__') && n !== 'service_name');
   }
 
   private showError(e: unknown, conn?: BackendConnection): void {

@@ -14,14 +14,39 @@ import { Disposable } from '../disposable';
 import { loadErrorMessage } from '../insights/profileCommands';
 import { readLoadOptions } from '../loadOptions';
 import type { LoadedProfile, ProfileSession, ProfileSource } from '../profileSession';
+import type { BackendQuery } from '../backend/backendController';
+import { formatMatcher } from '../../core/backend/labelSelector';
+import { windowLabel } from '../../core/backend/timeWindow';
 
 export interface Baseline {
   /** engine handle (FlameTreeOptions.baseId) */
   id: number;
   index: ProfileIndex;
   source: ProfileSource;
-  /** window length when known better than the profile says (Pyroscope queries) */
+  /** window lengths when known better than the profiles say (Pyroscope queries) */
   durationNanos?: number;
+  currentDurationNanos?: number;
+}
+
+/** What Compare needs of the backend controller (src/host/backend): the followed query and one-off fetches. */
+export interface CompareBackend {
+  readonly followed: { query: BackendQuery; start: number; end: number } | undefined;
+  fetchOnce(q: BackendQuery, title: string): Promise<{ bytes: Uint8Array; source: ProfileSource; start: number; end: number }>;
+  labelsOf(q: BackendQuery, name?: string): Promise<string[]>;
+}
+
+const HOUR = 3_600_000;
+/** Shifts offered by Compare with Earlier Window (0 = the window just before). */
+export const EARLIER_SHIFTS: readonly { label: string; detail: string; shiftMs: number }[] = [
+  { label: 'Previous window', detail: 'the same length, just before the current one', shiftMs: 0 },
+  { label: '24 hours earlier', detail: 'the same window, one day before', shiftMs: 24 * HOUR },
+  { label: '7 days earlier', detail: 'the same window, one week before', shiftMs: 7 * 24 * HOUR },
+];
+
+/** The baseline window: the followed range moved back by `shiftMs` (0: by its own length). */
+export function shiftedRange(start: number, end: number, shiftMs: number): { start: number; end: number } {
+  const by = shiftMs > 0 ? shiftMs : end - start;
+  return { start: start - by, end: end - by };
 }
 
 /** What the insights read while comparing. */
@@ -46,6 +71,7 @@ export class CompareController extends Disposable implements ComparisonSource {
   /** last "not comparable" message shown, so a refresh does not repeat it */
   private warned = '';
   private loadSeq = 0;
+  private backend: CompareBackend | undefined;
   private readonly item = this.register(vscode.window.createStatusBarItem('profileLens.compare', vscode.StatusBarAlignment.Left, 48));
 
   constructor(private readonly session: ProfileSession) {
@@ -54,6 +80,8 @@ export class CompareController extends Disposable implements ComparisonSource {
       if (!p && this.current) this.clear();
     }));
     this.register(registerCommand(vscode.commands, Commands.compareWithFile, (uri) => this.compareWithFile(uri)));
+    this.register(registerCommand(vscode.commands, Commands.compareEarlierWindow, (shift) => this.compareWithEarlierWindow(shift)));
+    this.register(registerCommand(vscode.commands, Commands.compareLabelValues, (label, baseline, current) => this.compareLabelValues(label, baseline, current)));
     this.register(registerCommand(vscode.commands, Commands.clearComparison, () => this.clear()));
     this.register(registerCommand(vscode.commands, Commands.testCompare, () => this.testState()));
     this.register({ dispose: () => this.release() });
@@ -74,6 +102,99 @@ export class CompareController extends Disposable implements ComparisonSource {
     this.item.show();
   }
 
+  /** The backend controller, for the Pyroscope comparisons (set at activation). */
+  useBackend(backend: CompareBackend): void {
+    this.backend = backend;
+  }
+
+  /**
+   * "Compare with Earlier Window…": the followed Pyroscope query over an earlier range of the same
+   * length (previous window, 24 h or 7 d earlier) becomes the baseline. `shiftMs` skips the pick.
+   */
+  async compareWithEarlierWindow(shiftMs?: unknown): Promise<boolean> {
+    const f = this.followedOrExplain();
+    if (!f) return false;
+    let shift = typeof shiftMs === 'number' && shiftMs >= 0 ? shiftMs : undefined;
+    if (shift === undefined) {
+      const pick = await vscode.window.showQuickPick(EARLIER_SHIFTS.map((x) => ({ ...x, description: describeRange(shiftedRange(f.start, f.end, x.shiftMs)) })), {
+        title: `Compare ${f.query.service} (${windowLabel(f.query.window)}) with…`,
+      });
+      if (!pick) return false;
+      shift = pick.shiftMs;
+    }
+    const range = shiftedRange(f.start, f.end, shift);
+    const q: BackendQuery = { ...f.query, window: { kind: 'range', start: range.start, end: range.end } };
+    const lengthNanos = (f.end - f.start) * 1e6;
+    return this.fetchBaseline(q, `Profile Lens: fetching the baseline ${describeRange(range)}`, lengthNanos, lengthNanos);
+  }
+
+  /**
+   * "Compare Label Values…": two values of one label (e.g. service_git_ref, version) of the followed
+   * query: A becomes the baseline, B the current profile (a snapshot; following stops).
+   */
+  async compareLabelValues(label?: unknown, baselineValue?: unknown, currentValue?: unknown): Promise<boolean> {
+    const f = this.followedOrExplain();
+    const backend = this.backend;
+    if (!f || !backend) return false;
+    try {
+      let name = typeof label === 'string' && label ? label : undefined;
+      if (!name) {
+        const names = await backend.labelsOf(f.query);
+        if (names.length === 0) {
+          void vscode.window.showWarningMessage(`Profile Lens: ${f.query.service} has no labels to compare in ${windowLabel(f.query.window)}.`);
+          return false;
+        }
+        // deployments first: git refs and versions are what "after the deploy" is about
+        const rank = (n: string) => (/git_ref|commit|version|release|deploy/i.test(n) ? 0 : 1);
+        const pick = await vscode.window.showQuickPick(names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((n) => ({ label: n })), { title: 'Compare values of label' });
+        if (!pick) return false;
+        name = pick.label;
+      }
+      let a = typeof baselineValue === 'string' ? baselineValue : undefined;
+      let b = typeof currentValue === 'string' ? currentValue : undefined;
+      if (a === undefined || b === undefined) {
+        const values = await backend.labelsOf(f.query, name);
+        if (values.length < 2) {
+          void vscode.window.showWarningMessage(`Profile Lens: label ${name} has ${values.length === 0 ? 'no values' : 'only one value'} in ${windowLabel(f.query.window)}; nothing to compare.`);
+          return false;
+        }
+        a ??= (await vscode.window.showQuickPick(values, { title: `${name}: baseline (before)` })) ?? undefined;
+        if (a === undefined) return false;
+        b ??= (await vscode.window.showQuickPick(values.filter((v) => v !== a), { title: `${name}: compare with (after)` })) ?? undefined;
+        if (b === undefined) return false;
+      }
+      const base = { ...f.query, filters: [...f.query.filters.filter((m) => m.name !== name), { name, op: '=' as const, value: a }] };
+      const cur = { ...f.query, filters: [...f.query.filters.filter((m) => m.name !== name), { name, op: '=' as const, value: b }] };
+      const fa = await backend.fetchOnce(base, `Profile Lens: fetching ${name}=${a}`);
+      const fb = await backend.fetchOnce(cur, `Profile Lens: fetching ${name}=${b}`);
+      await this.session.load(fb.bytes, fb.source);
+      return await this.setBaseline(fa.bytes, fa.source, (fa.end - fa.start) * 1e6, (fb.end - fb.start) * 1e6);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Profile Lens: could not compare label values: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+  }
+
+  private followedOrExplain(): { query: BackendQuery; start: number; end: number } | undefined {
+    const f = this.backend?.followed;
+    if (!f) {
+      void vscode.window.showWarningMessage('Profile Lens: this compares a Pyroscope query with itself elsewhere; connect to Pyroscope first (Profile Lens: Connect to Pyroscope…). For files use Compare with Profile File….');
+    }
+    return f;
+  }
+
+  private async fetchBaseline(q: BackendQuery, title: string, durationNanos: number, currentDurationNanos: number): Promise<boolean> {
+    try {
+      const r = await this.backend!.fetchOnce(q, title);
+      return await this.setBaseline(r.bytes, { ...r.source, label: `${q.service} · ${[...q.filters.map(formatMatcher), describeRange(q.window.kind === 'range' ? q.window : { start: r.start, end: r.end })].join(' · ')}` }, durationNanos, currentDurationNanos);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const empty = /empty|no samples|no data/i.test(msg) ? ' The service may not have sent profiles then.' : '';
+      void vscode.window.showErrorMessage(`Profile Lens: could not load the baseline: ${msg}${empty}${this.current ? ' The previous comparison is kept.' : ''}`);
+      return false;
+    }
+  }
+
   get baseline(): Baseline | undefined {
     return this.current;
   }
@@ -85,7 +206,9 @@ export class CompareController extends Disposable implements ComparisonSource {
     if (m && m.index === profile.index && m.typeIndex === profile.typeIndex && m.min === minDeltaShare && m.baseId === b.id) return m.result;
     let result: ProfileComparison | undefined;
     try {
-      result = compareProfiles(b.index, profile.index, { typeIndex: profile.typeIndex, minDeltaShare, baseDurationNanos: b.durationNanos });
+      // the current window's length holds only while the current profile is the one compared at the start
+      const currentDurationNanos = b.currentDurationNanos && profile.source.kind === 'pyroscope' ? b.currentDurationNanos : undefined;
+      result = compareProfiles(b.index, profile.index, { typeIndex: profile.typeIndex, minDeltaShare, baseDurationNanos: b.durationNanos, currentDurationNanos });
     } catch (e) {
       const msg = `Profile Lens: cannot compare ${profile.source.label} with the baseline ${b.source.label}: ${e instanceof Error ? e.message : String(e)}`;
       if (msg !== this.warned) void vscode.window.showWarningMessage(msg);
@@ -128,7 +251,7 @@ export class CompareController extends Disposable implements ComparisonSource {
    * Loads `bytes` as the baseline (in the session's engine, with the same load options as the
    * current profile) and starts comparing. Throws EngineError on bad input; the previous baseline stays.
    */
-  async setBaseline(bytes: Uint8Array, source: ProfileSource, durationNanos?: number): Promise<boolean> {
+  async setBaseline(bytes: Uint8Array, source: ProfileSource, durationNanos?: number, currentDurationNanos?: number): Promise<boolean> {
     const seq = ++this.loadSeq;
     const options = await readLoadOptions();
     const pathMappings = source.pathMappings?.length ? [...options.pathMappings, ...source.pathMappings] : options.pathMappings;
@@ -142,7 +265,7 @@ export class CompareController extends Disposable implements ComparisonSource {
       return false;
     }
     this.release();
-    this.current = { id: result.id, index: result.index, source, durationNanos };
+    this.current = { id: result.id, index: result.index, source, durationNanos, currentDurationNanos };
     this.memo = undefined;
     this.warned = '';
     setContext(vscode.commands, ContextKeys.comparing, true);
@@ -195,7 +318,15 @@ export class CompareController extends Disposable implements ComparisonSource {
       baselineLabel: b?.source.label,
       scale: cmp?.scale,
       scaleReason: cmp?.scaleReason,
-      functions: cmp?.functions.filter((f) => f.fn >= 0 && f.total.significant).map((f) => ({ name: f.name, change: f.total.change, selfChange: f.self.change })),
+      functions: cmp?.functions.filter((f) => f.total.significant || f.self.significant).map((f) => ({ name: f.name, change: f.total.change, selfChange: f.self.change, current: f.fn >= 0 })),
     };
   }
+}
+
+/** `2026-11-25 10:00 → 11:00 UTC` */
+function describeRange(r: { start: number; end: number }): string {
+  const a = new Date(r.start).toISOString();
+  const b = new Date(r.end).toISOString();
+  const day = a.slice(0, 10) === b.slice(0, 10);
+  return `${a.slice(0, 10)} ${a.slice(11, 16)} → ${day ? '' : `${b.slice(0, 10)} `}${b.slice(11, 16)} UTC`;
 }

@@ -168,7 +168,7 @@ describe('compare: two real profiles of the demo service', () => {
     const pricing = current.index.files.findIndex((x) => x.path === path.join(ws, 'src/pricing.ts'));
     const withLine = buildCompareHover(cmp, 'b', cmp.files.get(pricing)!.get(f.startLine), f)!;
     assert.doesNotMatch(withLine, /line self/);
-    assert.match(md, /Both profiles cover 12\\\.1 s.*smaller than 1\\\.0%/);
+    assert.match(md, /Both windows 12\\\.1 s\\\. .*under 1\\\.0%\\\.$/);
   });
 });
 
