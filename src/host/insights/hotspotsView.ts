@@ -9,9 +9,10 @@ import { Commands, Settings, readConfig, type OpenLocationArgs } from '../contri
 import { Disposable } from '../disposable';
 import { computeHotspots, type HotspotGroup } from '../../core/insights/hotspots';
 import type { InsightsModel } from './insightsModel';
+import { changesSection } from '../compare/changesSection';
 
 export type HotspotNode =
-  | { kind: 'section'; id: 'functions' | 'lines'; label: string; children: HotspotNode[] }
+  | { kind: 'section'; id: 'functions' | 'lines' | 'changes'; label: string; children: HotspotNode[] }
   | { kind: 'file'; id: string; label: string; description: string; uri?: vscode.Uri; children: HotspotNode[] }
   | { kind: 'item'; id: string; label: string; description: string; tooltip: string; target?: OpenLocationArgs; uri?: vscode.Uri };
 
@@ -98,7 +99,10 @@ export class HotspotsView extends Disposable implements vscode.TreeDataProvider<
           })),
         };
       });
+    // while comparing (src/host/compare): the biggest changes first
+    const changes = m.comparison ? [changesSection(m.comparison, m.baselineLabel ?? 'baseline', profile.id, max)] : [];
     return [
+      ...changes,
       { kind: 'section', id: 'functions', label: `Top functions (self ${st.type})`, children: group('functions', hot.functions) },
       { kind: 'section', id: 'lines', label: `Top lines (self ${st.type})`, children: group('lines', hot.lines) },
     ];

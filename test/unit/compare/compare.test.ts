@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { compareProfiles, isSignificant, type Delta, type LineDelta, type ProfileComparison } from '../../../src/core/compare/compareProfiles';
+import { biggestChanges } from '../../../src/core/compare/biggestChanges';
 import { buildCompareHover } from '../../../src/core/compare/compareHover';
 import { deltaTone, formatDelta, formatShareDelta, formatValueDelta } from '../../../src/core/compare/deltaFormat';
 import { computeDiffFileInsights, functionDeltaTitle } from '../../../src/core/compare/diffInsights';
@@ -157,6 +158,15 @@ describe('compare: two real profiles of the demo service', () => {
     assert.equal(lens.title, 'wall +61.2% vs baseline (+2.1 s: 780 ms → 2.9 s) · self +61.3%');
     const fd = cmp.byFunction.get(lens.fn)!;
     assert.equal(functionDeltaTitle(fd, 'wall', 'nanoseconds', cmp.scale), lens.title);
+  });
+
+  it('biggest changes: the slowed function first, only significant changes', () => {
+    const list = biggestChanges(cmp, 5);
+    assert.equal(list[0].fd.name, 'findBundleDeals');
+    assert.equal(list[0].tone, 'worse');
+    assert.match(list[0].text, /^\+61\.3% wall \(\+2\.1 s\)$/);
+    assert.ok(list.every((e) => e.fd.self.significant));
+    assert.ok(!list.some((e) => e.fd.name === 'buildSalesReport'));
   });
 
   it('the hover section has baseline, now and change, and explains the windows', () => {

@@ -102,6 +102,16 @@ describe('compare', function () {
     assert.match(hover, /\| findBundleDeals total \| [\d.]+ ms \(\d+\.\d%\) \| [\d.]+ s \(\d+\.\d%\) \| \*\*\+[\d.]+ s \(\+\d+\.\d%\)\*\* slower \|/);
   });
 
+  it('the hotspots view leads with the biggest changes', async () => {
+    const stats = await vscode.commands.executeCommand<{ hotspots: { id: string; label: string; children: { label: string; description: string; target?: unknown }[] }[] }>('profileLens._test.stats');
+    const changes = stats.hotspots[0];
+    assert.equal(changes.id, 'changes');
+    assert.match(changes.label, /^Biggest changes \(self wall vs baseline\.pb\.gz\)$/);
+    assert.match(changes.children[0].label, /^▲ findBundleDeals$/);
+    assert.match(changes.children[0].description, /^\+\d+\.\d% wall \(\+[\d.]+ s\) · pricing\.ts:\d+$/);
+    assert.ok(changes.children[0].target);
+  });
+
   it('the flame graph gets a diff tree from the same engine (baseline values per node)', async () => {
     const state = await compareState();
     assert.ok(state.diffTree?.hasBase);
@@ -130,6 +140,8 @@ describe('compare', function () {
       return d && !d.inline.some((i) => i.tone) ? d : undefined;
     });
     assert.deepEqual(back, normal);
+    const stats = await vscode.commands.executeCommand<{ hotspots: { id: string }[] }>('profileLens._test.stats');
+    assert.ok(!stats.hotspots.some((h) => h.id === 'changes'));
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', pricing, 100);
     assert.ok(!lenses.some((l) => /vs baseline/.test(l.command?.title ?? '')));
   });

@@ -1,0 +1,137 @@
+/**
+ * Compare against a real Pyroscope server (v1.12.0, test/e2e/backend/liveStack.ts) fed by the real
+ * @pyroscope/nodejs agent under load (/slow → slowPrimeCount, /alloc → buildAllocReport, each wrapped
+ * with an `endpoint` label): Compare with Earlier Window… pulls the previous window of the followed
+ * query as the baseline; Compare Label Values… endpoint=/alloc vs endpoint=/slow shows slowPrimeCount
+ * as new cost and buildAllocReport as gone, on their lines in hotPath.ts.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { PyroscopeClient } from '../../../src/core/backend/pyroscopeClient';
+import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
+
+const AGENT_SRC = path.join(REPO_ROOT, 'test/pyroscope/agents/node/src');
+
+interface CompareState {
+  comparing: boolean;
+  baselineLabel?: string;
+  scaleReason?: string;
+  scale?: number;
+  functions?: { name: string; change: number; selfChange: number }[];
+}
+const compareState = () => vscode.commands.executeCommand<CompareState>('profileLens._test.compare');
+const decorationsOf = async (uri: vscode.Uri) =>
+  (await vscode.commands.executeCommand<{ decorations?: { inline: { line: number; text: string; tone?: string }[] } } | undefined>('profileLens._test.decorations', uri))?.decorations;
+
+describe('compare: Pyroscope windows and label values (real server and agent)', function () {
+  this.timeout(10 * 60_000);
+  let stack: ChildProcess | undefined;
+  let url = '';
+  let wallType = '';
+  let readyAt = 0;
+  let agentCopy = '';
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    await activateExtension();
+    const tsx = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
+    const env = { ...process.env };
+    delete env.ELECTRON_RUN_AS_NODE;
+    const child = spawn('node', [tsx, path.join(REPO_ROOT, 'test/e2e/backend/liveStack.ts'), '--duration', '240000'], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env });
+    stack = child;
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    const ready = await waitFor('the Pyroscope stack (server + Node agent)', () => {
+      if (child.exitCode !== null) throw new Error(`liveStack exited ${child.exitCode}:\n${out.slice(-3000)}`);
+      return /READY (\{.*\})/.exec(out)?.[1];
+    }, 15 * 60_000, 250);
+    readyAt = Date.now();
+    ({ url } = JSON.parse(ready) as { url: string });
+    const services = await new PyroscopeClient({ connection: { name: 'probe', url, auth: 'none' } }).services({ kind: 'last', ms: 3_600_000 });
+    wallType = services.find((s) => s.name === 'profile-lens-node-demo')?.profileTypes.find((t) => t.startsWith('wall:wall:')) ?? '';
+    assert.ok(wallType, JSON.stringify(services));
+    agentCopy = path.join(workspaceRoot(), 'pyroscope-agent');
+    cpSync(AGENT_SRC, agentCopy, { recursive: true });
+    const config = vscode.workspace.getConfiguration();
+    await config.update('profileLens.pathMappings', [{ from: AGENT_SRC, to: agentCopy }], vscode.ConfigurationTarget.Workspace);
+    await config.update('profileLens.connections', [{ name: 'e2e', url, auth: 'none' }], vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('profileLens.clearComparison');
+    await vscode.commands.executeCommand('profileLens.clearProfile');
+    if (stack && stack.exitCode === null) {
+      stack.kill('SIGTERM');
+      await new Promise((r) => stack!.once('exit', r));
+    }
+    const config = vscode.workspace.getConfiguration();
+    await config.update('profileLens.connections', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('profileLens.pathMappings', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('Compare with Earlier Window… (previous window) loads the same query 30 s earlier as the baseline', async () => {
+    // two full 30 s windows of pushed data
+    const wait = readyAt + 75_000 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '30s' });
+    await waitFor('the followed profile', async () => (await vscode.commands.executeCommand<{ source?: unknown }>('profileLens._test.backend')).source, 60_000, 200);
+    const ok = await vscode.commands.executeCommand<boolean>('profileLens.compareEarlierWindow', 0);
+    assert.equal(ok, true);
+    const state = await compareState();
+    assert.equal(state.comparing, true);
+    assert.match(state.baselineLabel ?? '', /^profile-lens-node-demo · \d{4}-\d\d-\d\d \d\d:\d\d → \d\d:\d\d UTC$/);
+    // both windows are 30 s: compared as they are
+    assert.equal(state.scaleReason, 'same-window');
+    assert.equal(state.scale, 1);
+    // the same steady load in both windows: the hot function is there on both sides, not "new"
+    const hot = vscode.Uri.file(path.join(agentCopy, 'hotPath.ts'));
+    await vscode.window.showTextDocument(hot);
+    const d = await waitFor('delta annotations on hotPath.ts', async () => {
+      const x = await decorationsOf(hot);
+      return x && x.inline.some((i) => i.tone) ? x : undefined;
+    }, 30_000);
+    const text = readFileSync(hot.fsPath, 'utf8').split('\n');
+    const slowLine = text.findIndex((l) => /function slowPrimeCount/.test(l)) + 1;
+    const slowEnd = text.findIndex((l, i) => i >= slowLine && /^}/.test(l)) + 1;
+    const inSlow = d.inline.filter((i) => i.line >= slowLine && i.line <= slowEnd);
+    assert.ok(inSlow.length > 0, JSON.stringify(d.inline));
+    assert.ok(inSlow.every((i) => !/· new$/.test(i.text)), JSON.stringify(inSlow));
+    await vscode.commands.executeCommand('profileLens.clearComparison');
+  });
+
+  it('Compare Label Values… endpoint=/alloc vs /slow: the /slow handler is new cost, on its line in routes.ts', async () => {
+    // enough pushed data for both label values
+    const wait = readyAt + 45_000 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    await waitFor('the followed 1 h profile', async () => {
+      const s = await vscode.commands.executeCommand<{ source?: { window?: string } }>('profileLens._test.backend');
+      return s.source?.window === 'last 1 h';
+    }, 60_000, 200);
+    const ok = await vscode.commands.executeCommand<boolean>('profileLens.compareLabelValues', 'endpoint', '/alloc', '/slow');
+    assert.equal(ok, true);
+    const state = await compareState();
+    assert.equal(state.comparing, true);
+    assert.match(state.baselineLabel ?? '', /endpoint="\/alloc"/);
+    // V8 inlines slowPrimeCount into the handler's closure (routes.ts line 19, `wrap({ endpoint: '/slow' }, () => {`)
+    const routesTs = vscode.Uri.file(path.join(agentCopy, 'routes.ts'));
+    const text = readFileSync(routesTs.fsPath, 'utf8').split('\n');
+    const slowLine = text.findIndex((l) => /endpoint: '\/slow'/.test(l)) + 1;
+    const slow = state.functions?.filter((f) => f.change > 0.1 && (new RegExp(`routes\\.ts.*:${slowLine}$`).test(f.name) || /slowPrimeCount/.test(f.name)));
+    assert.ok(slow && slow.length > 0, JSON.stringify(state.functions));
+    await vscode.window.showTextDocument(routesTs);
+    const d = await waitFor('label-value deltas on routes.ts', async () => {
+      const x = await decorationsOf(routesTs);
+      return x && x.inline.some((i) => i.tone === 'worse') ? x : undefined;
+    }, 30_000);
+    const worse = d.inline.filter((i) => i.tone === 'worse' && i.line >= slowLine && i.line <= slowLine + 2);
+    assert.ok(worse.some((i) => /^(≈ )?\+\d+\.\d% wall \(\+[\d.]+ (ms|s)\)( · new)?$/.test(i.text)), JSON.stringify(d.inline));
+    // the /alloc handler (baseline only) is not "worse"
+    const allocLine = text.findIndex((l) => /endpoint: '\/alloc'/.test(l)) + 1;
+    assert.ok(!d.inline.some((i) => i.tone === 'worse' && i.line >= allocLine && i.line <= allocLine + 2), JSON.stringify(d.inline));
+  });
+});
