@@ -19,17 +19,25 @@ export function formatValue(v: number, unit: string): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
 }
 
+/**
+ * Profile strings are attacker-controlled: control characters (ESC sequences could recolour or
+ * rewrite the terminal), bidi overrides and line separators are shown as \u escapes.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function formatTable(out: ProfileRows, kind: 'lines' | 'functions'): string {
   const unit = out.sampleType.unit;
-  const head = [`${out.sampleType.type} (${unit}), total ${formatValue(out.total, unit)}, ${out.rows.length} ${kind}`];
+  const head = [`${escapeControl(out.sampleType.type)} (${escapeControl(unit)}), total ${formatValue(out.total, unit)}, ${out.rows.length} ${kind}`];
   const cells = out.rows.map((r) => [
     formatValue(r.self, unit),
     `${r.selfPct.toFixed(2)}%`,
     formatValue(r.total, unit),
     `${r.totalPct.toFixed(2)}%`,
     kind === 'lines'
-      ? `${r.file || '(no file)'}:${r.line}${r.function ? `  ${r.function}` : ''}`
-      : `${r.function}  ${r.file || '(no file)'}${r.line ? `:${r.line}` : ''}`,
+      ? `${escapeControl(r.file || '(no file)')}:${r.line}${r.function ? `  ${escapeControl(r.function)}` : ''}`
+      : `${escapeControl(r.function)}  ${escapeControl(r.file || '(no file)')}${r.line ? `:${r.line}` : ''}`,
   ]);
   const titles = ['self', 'self%', 'total', 'total%', kind === 'lines' ? 'line' : 'function'];
   const widths = titles.map((t, i) => Math.max(t.length, ...cells.map((c) => c[i].length)));

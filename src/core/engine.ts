@@ -24,6 +24,18 @@ export interface LoadOptions {
   pyroscopeYaml?: { dir: string; text: string }[];
   /** cap on inflated (gunzipped) size in bytes; default 512 MB */
   maxInflatedBytes?: number;
+  /** cap on the profile's size as given (compressed or not), bytes; default 256 MB */
+  maxProfileBytes?: number;
+  /** caps on the decoded profile's tables; defaults in engineCore.ts (DEFAULT_LIMITS) */
+  maxSamples?: number;
+  maxLocations?: number;
+  maxStrings?: number;
+  /** cap on one source map's size in bytes; default 256 MB */
+  maxSourceMapBytes?: number;
+  /** setting that holds each cap (e.g. { maxSamples: 'profileLens.limits.maxSamples' }), named in over-the-cap messages */
+  limitSettings?: Partial<Record<'maxProfileBytes' | 'maxInflatedBytes' | 'maxSamples' | 'maxLocations' | 'maxStrings' | 'maxSourceMapBytes', string>>;
+  /** read files outside roots and path-mapping targets; default: only when `roots` is empty (CLI without --root); the extension passes false */
+  readOutsideRoots?: boolean;
   /** a name for messages, e.g. the file name */
   sourceName?: string;
 }

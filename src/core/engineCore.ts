@@ -7,8 +7,32 @@ import { EngineError, type FlameTreeOptions, type LoadOptions, type LoadResult, 
 import { buildFlameTree } from './index/flameTree';
 import { buildIndex, type IndexedProfile } from './index/buildIndex';
 import { diffProfiles } from './index/diffProfiles';
-import type { FlameTree } from './model';
+import type { FlameTree, RawProfile } from './model';
 import { symbolize } from './symbolize/symbolize';
+
+/** Default caps on a profile (see LoadOptions); a profile over one is refused before anything is kept. */
+export const DEFAULT_LIMITS = {
+  maxProfileBytes: 256 * 1024 * 1024,
+  maxSamples: 50_000_000,
+  maxLocations: 20_000_000,
+  maxStrings: 20_000_000,
+};
+
+function overCap(options: LoadOptions, cap: keyof NonNullable<LoadOptions['limitSettings']>, what: string, have: number, max: number): EngineError {
+  const setting = options.limitSettings?.[cap];
+  const name = options.sourceName ? `"${options.sourceName}"` : 'The profile';
+  return new EngineError('too-large', `${name} has ${what} ${have.toLocaleString('en-US')}, over the cap of ${max.toLocaleString('en-US')} (${setting ? `setting ${setting}` : cap}); refused, nothing was loaded.`);
+}
+
+/** Checks the size caps of LoadOptions (throws 'too-large' naming the cap and its setting). */
+export function checkLimits(raw: RawProfile, options: LoadOptions): void {
+  const maxSamples = options.maxSamples ?? DEFAULT_LIMITS.maxSamples;
+  if (raw.samples.count > maxSamples) throw overCap(options, 'maxSamples', 'a number of samples of', raw.samples.count, maxSamples);
+  const maxLocations = options.maxLocations ?? DEFAULT_LIMITS.maxLocations;
+  if (raw.frames.count > maxLocations) throw overCap(options, 'maxLocations', 'a number of locations (frames) of', raw.frames.count, maxLocations);
+  const maxStrings = options.maxStrings ?? DEFAULT_LIMITS.maxStrings;
+  if (raw.strings.length > maxStrings) throw overCap(options, 'maxStrings', 'a number of strings of', raw.strings.length, maxStrings);
+}
 
 export class EngineCore {
   private readonly profiles = new Map<number, IndexedProfile>();
@@ -16,7 +40,19 @@ export class EngineCore {
 
   async load(bytes: Uint8Array, options: LoadOptions): Promise<LoadResult> {
     const t0 = performance.now();
-    const raw = decodeProfile(bytes, { maxInflatedBytes: options.maxInflatedBytes, sourceName: options.sourceName });
+    const maxProfileBytes = options.maxProfileBytes ?? DEFAULT_LIMITS.maxProfileBytes;
+    if (bytes.length > maxProfileBytes) throw overCap(options, 'maxProfileBytes', 'a size in bytes of', bytes.length, maxProfileBytes);
+    let raw: RawProfile;
+    try {
+      raw = decodeProfile(bytes, { maxInflatedBytes: options.maxInflatedBytes, sourceName: options.sourceName });
+    } catch (e) {
+      const setting = options.limitSettings?.maxInflatedBytes;
+      if (e instanceof EngineError && e.code === 'too-large' && setting && /inflates/.test(e.message)) {
+        throw new EngineError('too-large', `${e.message.replace(/ \(raise maxInflatedBytes to allow it\)/, '')} Inflated-size cap: setting ${setting}.`);
+      }
+      throw e;
+    }
+    checkLimits(raw, options);
     const t1 = performance.now();
     const sym = await symbolize(raw, options);
     const t2 = performance.now();

@@ -136,3 +136,11 @@ export function formatAge(ms: number): string {
   if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
   return `${Math.floor(s / 86400)}d ago`;
 }
+
+/**
+ * Profile or server text placed where VS Code renders `$(icon)` syntax (CodeLens titles, status bar
+ * text): shown literally (a zero-width space after `$`), so a function or file name cannot inject icons.
+ */
+export function literalIcons(text: string): string {
+  return text.replace(/\$\(/g, '$\u200b(');
+}

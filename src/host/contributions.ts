@@ -112,6 +112,12 @@ export const Settings = {
   backendTimeoutSeconds: 'profileLens.backend.timeoutSeconds',
   backendMaxResponseMB: 'profileLens.backend.maxResponseMB',
   backendMaxNodes: 'profileLens.backend.maxNodes',
+  limitMaxProfileMB: 'profileLens.limits.maxProfileMB',
+  limitMaxInflatedMB: 'profileLens.limits.maxInflatedMB',
+  limitMaxSamples: 'profileLens.limits.maxSamples',
+  limitMaxLocations: 'profileLens.limits.maxLocations',
+  limitMaxStrings: 'profileLens.limits.maxStrings',
+  limitMaxSourceMapMB: 'profileLens.limits.maxSourceMapMB',
 } as const;
 
 export type SettingKey = (typeof Settings)[keyof typeof Settings];
@@ -134,6 +140,12 @@ export interface SettingTypes {
   [Settings.backendTimeoutSeconds]: number;
   [Settings.backendMaxResponseMB]: number;
   [Settings.backendMaxNodes]: number;
+  [Settings.limitMaxProfileMB]: number;
+  [Settings.limitMaxInflatedMB]: number;
+  [Settings.limitMaxSamples]: number;
+  [Settings.limitMaxLocations]: number;
+  [Settings.limitMaxStrings]: number;
+  [Settings.limitMaxSourceMapMB]: number;
 }
 
 export const SettingDefaults: { [K in keyof SettingTypes]: SettingTypes[K] } = {
@@ -153,6 +165,12 @@ export const SettingDefaults: { [K in keyof SettingTypes]: SettingTypes[K] } = {
   [Settings.backendTimeoutSeconds]: 30,
   [Settings.backendMaxResponseMB]: 256,
   [Settings.backendMaxNodes]: 65536,
+  [Settings.limitMaxProfileMB]: 256,
+  [Settings.limitMaxInflatedMB]: 512,
+  [Settings.limitMaxSamples]: 50_000_000,
+  [Settings.limitMaxLocations]: 20_000_000,
+  [Settings.limitMaxStrings]: 20_000_000,
+  [Settings.limitMaxSourceMapMB]: 256,
 };
 
 /**

@@ -264,6 +264,33 @@ export class PyroscopeClient {
   }
 
   private async json<T>(method: string, request: unknown, call: CallOptions): Promise<T> {
+    return this.scrubbed(() => this.jsonUnscrubbed<T>(method, request, call));
+  }
+
+  private async proto(method: string, body: Uint8Array, call: CallOptions): Promise<Uint8Array> {
+    return this.scrubbed(() => this.protoUnscrubbed(method, body, call));
+  }
+
+  /**
+   * Messages quote server answers (a body excerpt, the server's error text): a server or proxy that
+   * echoes the request's credentials back must not get the token into an error, a log or a popup.
+   */
+  private async scrubbed<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      const token = this.options.token;
+      if (!token || !(e instanceof BackendError)) throw e;
+      const secrets = [token, Buffer.from(`${this.options.connection.user ?? ''}:${token}`).toString('base64')];
+      let message = e.message;
+      // whole, or cut by an excerpt's length limit (a prefix of 6+ characters)
+      for (const s of secrets) for (let k = s.length; k >= Math.min(6, s.length); k--) message = message.split(s.slice(0, k)).join('[token]');
+      if (message === e.message) throw e;
+      throw new BackendError(e.code, message, e.status, e.retryable);
+    }
+  }
+
+  private async jsonUnscrubbed<T>(method: string, request: unknown, call: CallOptions): Promise<T> {
     const res = await this.send(method, 'application/json', JSON.stringify(request), call);
     await this.check(res, method, call);
     const text = res.body.toString('utf8');
@@ -276,7 +303,7 @@ export class PyroscopeClient {
     }
   }
 
-  private async proto(method: string, body: Uint8Array, call: CallOptions): Promise<Uint8Array> {
+  private async protoUnscrubbed(method: string, body: Uint8Array, call: CallOptions): Promise<Uint8Array> {
     const res = await this.send(method, 'application/proto', body, call);
     await this.check(res, method, call);
     const type = contentType(res);

@@ -61,7 +61,7 @@ export function decodeCpuprofile(j: Record<string, unknown>): RawProfile {
   const parentOf = new Map<number, number>();
   for (const n of nodes) {
     for (const c of Array.isArray(n.children) ? n.children : []) {
-      if (!byId.has(c)) throw new EngineError('bad-reference', `.cpuprofile node ${n.id} lists child ${c}, which does not exist.`);
+      if (!byId.has(c)) throw new EngineError('bad-reference', `.cpuprofile node ${n.id} lists child ${Number.isInteger(c) ? c : `of type ${Array.isArray(c) ? 'array' : typeof c}`}, which does not exist.`);
       parentOf.set(c, n.id);
     }
   }
@@ -113,7 +113,7 @@ export function decodeCpuprofile(j: Record<string, unknown>): RawProfile {
   }
   for (let i = 0; i < samples.length; i++) {
     const id = samples[i];
-    if (!byId.has(id)) throw new EngineError('bad-reference', `.cpuprofile sample ${i} refers to node ${id}, which does not exist.`);
+    if (!byId.has(id)) throw new EngineError('bad-reference', `.cpuprofile sample ${i} refers to node ${Number.isInteger(id) ? id : `of type ${typeof id}`}, which does not exist.`);
     const path = resolve(id);
     const q = tickQueue.get(id);
     b.beginStack();

@@ -107,6 +107,13 @@ export interface PathResolverOptions {
   pyroscopeRules: PyroscopeRule[];
   /** cap on listed workspace files (default 50 000) */
   maxFiles?: number;
+  /**
+   * Read (stat, list, open) only under the roots and the path-mapping targets unless true: a
+   * profile or source map from elsewhere must not make us touch /etc/passwd or ../../..
+   * Default: false when roots are given, true without roots (CLI without --root). The extension
+   * always passes false.
+   */
+  readOutsideRoots?: boolean;
 }
 
 const SKIP_DIRS = new Set(['node_modules', 'bower_components', '__pycache__']);
@@ -116,6 +123,7 @@ export class PathResolver {
   private readonly pathRules: PyroscopeRule[];
   private readonly fnRules: PyroscopeRule[];
   private readonly roots: string[];
+  private readonly allowedBases: string[];
   private listing: WorkspaceListing | undefined;
   private readonly listingsByDir = new Map<string, WorkspaceListing>();
   /** learned deployment prefix → local prefix, with the number of paths that taught it */
@@ -125,6 +133,8 @@ export class PathResolver {
 
   constructor(private readonly opts: PathResolverOptions) {
     this.roots = opts.roots.map((r) => path.resolve(r));
+    // roots, the user's path mappings and the .pyroscope.yaml targets (the host ignores the yaml of an untrusted workspace)
+    this.allowedBases = [...this.roots, ...opts.pathMappings.map((m) => path.resolve(m.to)), ...opts.pyroscopeRules.flatMap((r) => (r.localPath ? [path.resolve(r.localPath)] : []))];
     this.mappings = opts.pathMappings
       .map((m) => ({ from: stripTrailingSlash(normalizeProfilePath(m.from).norm), to: m.to }))
       .sort((a, b) => b.from.length - a.from.length);
@@ -134,11 +144,22 @@ export class PathResolver {
     this.fnRules = opts.pyroscopeRules.filter((r) => r.kind === 'function_name').sort((a, b) => b.prefix.length - a.prefix.length);
   }
 
+  /** May `p` be read: inside a workspace root or an explicit path-mapping target (after normalisation). */
+  isAllowed(p: string): boolean {
+    // default: confined when there are roots; a caller with no roots at all (CLI, library) reads as-is
+    if (this.opts.readOutsideRoots ?? this.roots.length === 0) return true;
+    const abs = path.resolve(p);
+    for (const base of this.allowedBases) {
+      if (abs === base || abs.startsWith(base.endsWith(path.sep) ? base : base + path.sep)) return true;
+    }
+    return false;
+  }
+
   isFile(p: string): boolean {
     let v = this.existsCache.get(p);
     if (v === undefined) {
       try {
-        v = statSync(p).isFile();
+        v = this.isAllowed(p) && statSync(p).isFile();
       } catch {
         v = false;
       }
@@ -268,7 +289,7 @@ export class PathResolver {
   private listingOf(dir: string): WorkspaceListing {
     let l = this.listingsByDir.get(dir);
     if (!l) {
-      l = this.list([dir]);
+      l = this.isAllowed(dir) ? this.list([dir]) : { files: 0, truncated: false, byBase: new Map() };
       this.listingsByDir.set(dir, l);
     }
     return l;

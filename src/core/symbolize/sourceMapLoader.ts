@@ -32,6 +32,18 @@ export interface MapMapping {
   name: string | null;
 }
 
+/**
+ * Where maps may be read from and how big they may be. `allowed` is asked before any file is read
+ * (a sourceMappingURL or an index-map section url may point anywhere, e.g. /etc/passwd or ../../..).
+ */
+export interface MapReadPolicy {
+  allowed?: (file: string) => boolean;
+  /** default MAX_MAP_BYTES */
+  maxBytes?: number;
+  /** setting named in the over-the-cap message */
+  maxBytesSetting?: string;
+}
+
 export type MapLoad =
   | { kind: 'none' }
   | { kind: 'missing'; detail: string }
@@ -131,9 +143,15 @@ function decodeDataUri(uri: string): string {
   return decodeURIComponent(payload);
 }
 
-function readText(file: string): string {
+function readText(file: string, policy: MapReadPolicy = {}): string {
+  if (policy.allowed && !policy.allowed(file)) {
+    throw new Error(`${file} is outside the workspace folders and path mappings; not read (map the folder with profileLens.pathMappings to allow it)`);
+  }
   const st = statSync(file);
-  if (st.size > MAX_MAP_BYTES) throw new Error(`${file} is ${st.size} bytes, over the ${MAX_MAP_BYTES}-byte limit`);
+  const max = policy.maxBytes ?? MAX_MAP_BYTES;
+  if (st.size > max) {
+    throw new Error(`${file} is ${st.size} bytes, over the source-map size cap of ${max} bytes${policy.maxBytesSetting ? ` (setting ${policy.maxBytesSetting})` : ''}`);
+  }
   return readFileSync(file, 'utf8');
 }
 
@@ -233,7 +251,7 @@ function validateMappings(m: string, nSources: number, nNames: number, where: st
 }
 
 /** Inlines `sections[].url` references and validates every section. */
-function prepare(raw: unknown, mapDir: string, where: string, depth = 0): unknown {
+function prepare(raw: unknown, mapDir: string, where: string, depth = 0, policy: MapReadPolicy = {}): unknown {
   if (isObject(raw) && Array.isArray(raw.sections)) {
     if (depth > 0) throw new Error(`${where}: nested index maps are not allowed`);
     if (raw.version !== 3 && raw.version !== '3') throw new Error(`${where}: unsupported version ${JSON.stringify(raw.version)}`);
@@ -250,7 +268,7 @@ function prepare(raw: unknown, mapDir: string, where: string, depth = 0): unknow
       let map = s.map;
       if (map === undefined && typeof s.url === 'string') {
         const file = resolveMapRef(s.url, mapDir);
-        map = JSON.parse(readText(file));
+        map = JSON.parse(readText(file, policy));
         // sources of a url section are relative to that map's folder: make them absolute
         if (isObject(map) && Array.isArray(map.sources)) {
           const dir = path.dirname(file);
@@ -288,7 +306,7 @@ function resolveMapRef(url: string, baseDir: string): string {
  * Loads the map of `generatedFile` (whose text is `code`). Never throws.
  * 'none': the file declares no map and has no `.map` beside it (plain JS).
  */
-export async function loadSourceMap(generatedFile: string, code: string): Promise<MapLoad> {
+export async function loadSourceMap(generatedFile: string, code: string, policy: MapReadPolicy = {}): Promise<MapLoad> {
   const url = extractSourceMappingURL(code);
   const dir = path.dirname(generatedFile);
   let text: string;
@@ -303,6 +321,9 @@ export async function loadSourceMap(generatedFile: string, code: string): Promis
       // named <file>.map beside the generated file is used instead.
       const remote = url !== undefined && /^https?:\/\//i.test(url);
       const file = url && !remote ? resolveMapRef(url, dir) : `${generatedFile}.map`;
+      if (policy.allowed && !policy.allowed(file)) {
+        return { kind: 'missing', detail: `${path.basename(generatedFile)} declares sourceMappingURL=${url ?? ''}, which is outside the workspace folders and path mappings (${file}); not read` };
+      }
       let exists = false;
       try {
         exists = statSync(file).isFile();
@@ -318,20 +339,20 @@ export async function loadSourceMap(generatedFile: string, code: string): Promis
       }
       origin = file;
       mapDir = path.dirname(file);
-      text = readText(file);
+      text = readText(file, policy);
     }
   } catch (e) {
     return { kind: 'error', detail: `cannot read the source map of ${generatedFile}: ${(e as Error).message}` };
   }
-  return loadSourceMapText(text, mapDir, origin);
+  return loadSourceMapText(text, mapDir, origin, policy);
 }
 
 /** Parses, validates and loads map text. Never throws; `mapDir` resolves relative section urls. */
-export async function loadSourceMapText(text: string, mapDir: string, origin: string): Promise<MapLoad> {
+export async function loadSourceMapText(text: string, mapDir: string, origin: string, policy: MapReadPolicy = {}): Promise<MapLoad> {
   let consumer: any;
   try {
     const raw = JSON.parse(text.replace(/^\)\]\}'[^\n]*\n/, ''));
-    const prepared = prepare(raw, mapDir, origin);
+    const prepared = prepare(raw, mapDir, origin, 0, policy);
     consumer = await new SourceMapConsumer(prepared as any);
   } catch (e) {
     const msg = (e as Error)?.message ?? String(e);

@@ -130,7 +130,8 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
       stats.yamlErrors.push(`${path.join(y.dir, '.pyroscope.yaml')}: ${(e as Error).message}`);
     }
   }
-  const resolver = new PathResolver({ roots: options.roots, pathMappings: options.pathMappings, pyroscopeRules: rules, maxFiles: extras.maxWorkspaceFiles });
+  const resolver = new PathResolver({ roots: options.roots, pathMappings: options.pathMappings, pyroscopeRules: rules, maxFiles: extras.maxWorkspaceFiles, readOutsideRoots: options.readOutsideRoots });
+  const mapPolicy = { allowed: (p: string) => resolver.isAllowed(p), maxBytes: options.maxSourceMapBytes, maxBytesSetting: options.limitSettings?.maxSourceMapBytes };
 
   // Output files, deduplicated by path.
   const files: ResolvedFile[] = [];
@@ -210,7 +211,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
       g.code = undefined;
     }
     if (g.code !== undefined) {
-      g.map = await loadSourceMap(local, g.code);
+      g.map = await loadSourceMap(local, g.code, mapPolicy);
       if (g.map.kind === 'ok') stats.sourceMapsLoaded++;
     }
     return g;

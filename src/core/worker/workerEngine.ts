@@ -17,7 +17,10 @@ export interface WorkerEngine extends Engine {
   crashForTest(): Promise<void>;
 }
 
-export function createWorkerEngine(workerScriptPath: string): WorkerEngine {
+/** Heap cap of the worker (MB): a profile that needs more kills the worker, not the extension host. */
+export const DEFAULT_WORKER_HEAP_MB = 2048;
+
+export function createWorkerEngine(workerScriptPath: string, limits: { maxHeapMb?: number } = {}): WorkerEngine {
   let worker: Worker | undefined;
   let generation = 0;
   let seq = 0;
@@ -35,7 +38,7 @@ export function createWorkerEngine(workerScriptPath: string): WorkerEngine {
 
   const start = (): Worker => {
     if (worker) return worker;
-    const w = new Worker(workerScriptPath);
+    const w = new Worker(workerScriptPath, { resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB } });
     generation++;
     const gen = generation;
     w.on('message', (msg: WorkerResponse) => {
@@ -50,7 +53,7 @@ export function createWorkerEngine(workerScriptPath: string): WorkerEngine {
       if (worker === w) worker = undefined;
       if (gen === generation) failAll(why);
     };
-    w.on('error', (e) => down(`worker error: ${e.message}`));
+    w.on('error', (e) => down((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? `out of memory: the profile needs more than the engine's ${limits.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB} MB heap` : `worker error: ${e.message}`));
     w.on('exit', (code) => down(`worker exited with code ${code}`));
     w.unref();
     worker = w;

@@ -4,6 +4,7 @@
  * a lookup.
  */
 import * as vscode from 'vscode';
+import { literalIcons } from '../../core/format';
 import { Commands } from '../contributions';
 import { Disposable } from '../disposable';
 import { lineRange } from '../positions';
@@ -31,7 +32,7 @@ export class CostCodeLensProvider extends Disposable implements vscode.CodeLensP
       if (line <= 0 || line > doc.lineCount) continue;
       out.push(
         new vscode.CodeLens(lineRange(line), {
-          title: `$(flame) ${f.title}`,
+          title: `$(flame) ${literalIcons(f.title)}`,
           tooltip: `Open the flame graph focused on ${name(f.fn)}`,
           command: Commands.showFlameGraph,
           arguments: [{ functionId: f.fn }],

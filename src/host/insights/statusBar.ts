@@ -3,7 +3,7 @@
  * loaded; click → Select Sample Type…. Hidden when nothing is loaded.
  */
 import * as vscode from 'vscode';
-import { formatAge, formatInteger, formatValue, sampleTypeLabel } from '../../core/format';
+import { formatAge, formatInteger, formatValue, literalIcons, sampleTypeLabel } from '../../core/format';
 import { Commands } from '../contributions';
 import { Disposable, DisposableStore } from '../disposable';
 import type { InsightsModel } from './insightsModel';
@@ -45,7 +45,7 @@ export class ProfileStatusBar extends Disposable {
     const st = p.index.sampleTypes[p.typeIndex];
     const parts = [p.source.label, p.source.service, sampleTypeLabel(st), p.source.window].filter((x): x is string => !!x);
     const visible = this.model.annotationsVisible ? '' : ' (hidden)';
-    this.item.text = `$(flame) ${parts.join(' · ')}${visible}`;
+    this.item.text = `$(flame) ${literalIcons(parts.join(' · '))}${visible}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown('**Profile Lens**\n\n');
     md.appendText(`${p.source.detail ?? p.source.label}\n`);

@@ -1,0 +1,70 @@
+/**
+ * One decoder format of `npm run fuzz`, in a worker thread (so a hang can be detected and the thread
+ * killed by the runner): deterministic mutants of real profiles through the whole engine
+ * (decode → symbolize → index → flame trees). Reports progress after every case.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { EngineError } from '../../src/core/engine';
+import { EngineCore } from '../../src/core/engineCore';
+import { mutantFor, prng, type FuzzFormat } from './mutants';
+
+export interface WorkerInput {
+  format: FuzzFormat;
+  seed: number;
+  cases: number;
+  startAt: number;
+  deadline: number;
+}
+
+export type WorkerMessage =
+  | { kind: 'start'; index: number }
+  | { kind: 'done'; index: number; outcome: string; ms: number; crash?: string }
+  | { kind: 'finished'; heapBefore: number; heapAfter: number };
+
+const input = workerData as WorkerInput;
+const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(path.join(tmpdir(), 'pl-fuzz-ws-'));
+  const core = new EngineCore();
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  for (let i = input.startAt; i < input.cases && Date.now() < input.deadline; i++) {
+    // each case has its own PRNG stream, so a case is reproducible on its own and after a restart
+    const rand = prng(input.seed ^ Math.imul(i + 1, 0x9e3779b1));
+    const { bytes, maxInflatedBytes } = mutantFor(input.format, rand);
+    post({ kind: 'start', index: i });
+    const t0 = performance.now();
+    let outcome = 'ok';
+    let crash: string | undefined;
+    try {
+      const r = await core.load(bytes, { roots: [root], pathMappings: [], maxInflatedBytes, sourceName: `case ${i}` });
+      for (let t = 0; t < r.index.sampleTypes.length && t < 2; t++) {
+        core.flameTree(r.id, { typeIndex: t, mergeBy: 'function', nodeBudget: 2000 });
+        core.flameTree(r.id, { typeIndex: t, mergeBy: 'line', nodeBudget: 500, inverted: true });
+      }
+      core.release(r.id);
+    } catch (e) {
+      if (e instanceof EngineError) {
+        outcome = e.code;
+        if (!e.message || /undefined|NaN|\[object/.test(e.message)) {
+          outcome = 'crash';
+          crash = `EngineError with a poor message: ${e.message}`;
+        }
+      } else {
+        outcome = 'crash';
+        crash = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      }
+    }
+    post({ kind: 'done', index: i, outcome, ms: performance.now() - t0, crash });
+  }
+  core.clear();
+  gc?.();
+  post({ kind: 'finished', heapBefore, heapAfter: process.memoryUsage().heapUsed });
+}
+
+void main();
