@@ -87,6 +87,20 @@ describe('editor insights (UI)', () => {
     await wb.screenshot('insights');
   });
 
+  it('the explorer offers Open Profile File… on profile files', async () => {
+    await wb.page.mouse.move(5, 400);
+    await wb.page.keyboard.press('Escape');
+    const folder = wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'profiles' }).first();
+    await folder.click();
+    const file = wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'cpu.pb.gz' }).first();
+    await file.waitFor({ state: 'visible', timeout: 10_000 });
+    await file.click({ button: 'right' });
+    const item = wb.page.locator('.monaco-menu .action-label', { hasText: 'Open Profile File…' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await wb.screenshot('insights-explorer-menu');
+    await wb.page.keyboard.press('Escape');
+  });
+
   it('the Hotspots view lists the hot functions', async () => {
     await wb.page.mouse.move(5, 400);
     await wb.page.keyboard.press('Escape');
