@@ -92,13 +92,37 @@ export interface ProfileComparison {
   /** samples behind each side (the noise estimate) */
   baseSamples: number;
   currentSamples: number;
-  /** current file id → line → delta (lines of the current profile's files, incl. baseline-only lines there) */
-  files: Map<number, Map<number, LineDelta>>;
+  /** current file id → line → delta (lines of the current profile's files, incl. baseline-only lines there); computed per file on first use */
+  files: FileDeltas;
   /** every function of either side */
   functions: FunctionDelta[];
   /** current function id → its entry in `functions` */
   byFunction: Map<number, FunctionDelta>;
   minDeltaShare: number;
+}
+
+/** Per-file line deltas, computed on first use and kept. */
+export class FileDeltas {
+  private readonly cache = new Map<number, Map<number, LineDelta> | undefined>();
+
+  constructor(
+    readonly fileCount: number,
+    private readonly compute: (file: number) => Map<number, LineDelta> | undefined,
+  ) {}
+
+  get(file: number): Map<number, LineDelta> | undefined {
+    if (!(file >= 0 && file < this.fileCount)) return undefined;
+    if (!this.cache.has(file)) this.cache.set(file, this.compute(file));
+    return this.cache.get(file);
+  }
+
+  /** every file's lines (computes them all) */
+  *values(): IterableIterator<Map<number, LineDelta>> {
+    for (let f = 0; f < this.fileCount; f++) {
+      const m = this.get(f);
+      if (m && m.size > 0) yield m;
+    }
+  }
 }
 
 /** Durations within this ratio of each other are "the same window" (no scaling). */
@@ -149,46 +173,44 @@ export function compareProfiles(base: ProfileIndex, current: ProfileIndex, o: Co
     };
   };
 
-  // lines: current rows first, then the baseline's rows of the same paths
+  // lines: per file, on first use (the editor asks only for the files it shows; a big profile has
+  // tens of thousands of lines, the host must not block on all of them)
   const fileByPath = new Map<string, number>();
   current.files.forEach((f, i) => fileByPath.set(f.path, i));
-  const acc = new Map<number, Map<number, { row: number; bs: number; bt: number; cs: number; ct: number }>>();
-  const CL = current.lines;
-  for (let r = 0; r < CL.count; r++) {
-    const f = CL.file[r];
-    if (f < 0) continue;
-    let m = acc.get(f);
-    if (!m) acc.set(f, (m = new Map()));
-    const prev = m.get(CL.line[r]);
-    const cs = CL.self[r * T + t];
-    const ct = CL.total[r * T + t];
-    if (prev) {
-      prev.cs += cs;
-      prev.ct += ct;
-    } else m.set(CL.line[r], { row: r, bs: 0, bt: 0, cs, ct });
-  }
-  const BL = base.lines;
-  for (let r = 0; r < BL.count; r++) {
-    const bf = BL.file[r];
-    if (bf < 0) continue;
-    const f = fileByPath.get(base.files[bf].path);
-    if (f === undefined) continue;
-    let m = acc.get(f);
-    if (!m) acc.set(f, (m = new Map()));
-    let e = m.get(BL.line[r]);
-    if (!e) m.set(BL.line[r], (e = { row: -1, bs: 0, bt: 0, cs: 0, ct: 0 }));
-    e.bs += BL.self[r * BT + bt] * unitFactor;
-    e.bt += BL.total[r * BT + bt] * unitFactor;
-  }
-  const files = new Map<number, Map<number, LineDelta>>();
-  for (const [f, m] of acc) {
+  const baseFileByPath = new Map<string, number>();
+  base.files.forEach((f, i) => baseFileByPath.set(f.path, i));
+  const linesOf = (f: number): Map<number, LineDelta> | undefined => {
+    const cf = current.files[f];
+    if (!cf) return undefined;
+    const acc = new Map<number, { row: number; bs: number; bt: number; cs: number; ct: number }>();
+    const CL = current.lines;
+    for (let r = CL.fileStart[f]; r < CL.fileStart[f + 1]; r++) {
+      const prev = acc.get(CL.line[r]);
+      const cs = CL.self[r * T + t];
+      const ct = CL.total[r * T + t];
+      if (prev) {
+        prev.cs += cs;
+        prev.ct += ct;
+      } else acc.set(CL.line[r], { row: r, bs: 0, bt: 0, cs, ct });
+    }
+    const bf = baseFileByPath.get(cf.path);
+    const BL = base.lines;
+    if (bf !== undefined) {
+      for (let r = BL.fileStart[bf]; r < BL.fileStart[bf + 1]; r++) {
+        let e = acc.get(BL.line[r]);
+        if (!e) acc.set(BL.line[r], (e = { row: -1, bs: 0, bt: 0, cs: 0, ct: 0 }));
+        e.bs += BL.self[r * BT + bt] * unitFactor;
+        e.bt += BL.total[r * BT + bt] * unitFactor;
+      }
+    }
     const out = new Map<number, LineDelta>();
-    for (const [line, e] of m) {
+    for (const [line, e] of acc) {
       if (e.bs === 0 && e.bt === 0 && e.cs === 0 && e.ct === 0) continue;
       out.set(line, { line, row: e.row, self: make(e.bs, e.cs), total: make(e.bt, e.ct) });
     }
-    files.set(f, out);
-  }
+    return out;
+  };
+  const files = new FileDeltas(current.files.length, linesOf);
 
   // functions
   const fnKeyOf = (ix: ProfileIndex, fn: number) => {
@@ -203,8 +225,9 @@ export function compareProfiles(base: ProfileIndex, current: ProfileIndex, o: Co
   const BF = base.functions;
   const exact = new Map<string, number>();
   const loose = new Map<string, number[]>();
+  const currentKeys = new Array<ReturnType<typeof fnKeyOf>>(CF.count);
   for (let fn = 0; fn < CF.count; fn++) {
-    const k = fnKeyOf(current, fn);
+    const k = (currentKeys[fn] = fnKeyOf(current, fn));
     exact.set(k.exact, fn);
     const l = loose.get(k.loose);
     if (l) l.push(fn);
@@ -228,7 +251,7 @@ export function compareProfiles(base: ProfileIndex, current: ProfileIndex, o: Co
   const functions: FunctionDelta[] = [];
   const byFunction = new Map<number, FunctionDelta>();
   for (let fn = 0; fn < CF.count; fn++) {
-    const k = fnKeyOf(current, fn);
+    const k = currentKeys[fn];
     const bfn = baseOf[fn];
     const bs = bfn >= 0 ? BF.self[bfn * BT + bt] * unitFactor : 0;
     const btot = bfn >= 0 ? BF.total[bfn * BT + bt] * unitFactor : 0;
