@@ -133,6 +133,17 @@ export class ProfileSession implements vscode.Disposable {
     return this.loaded;
   }
 
+  /**
+   * For a load that must first fetch its bytes (read a file, download): take a place in line now.
+   * The returned check says whether this request is still the latest one asked for (no load, clear or
+   * newer reservation since); when it is not, drop the bytes instead of loading them, so that rapid
+   * requests end on the last one asked for, whatever order their reads finish in.
+   */
+  reserve(): () => boolean {
+    const seq = ++this.loadSeq;
+    return () => seq === this.loadSeq;
+  }
+
   /** Loads the current profile again (e.g. after the path mappings changed). No-op when none. */
   async reload(): Promise<LoadedProfile | undefined> {
     if (!this.loaded || !this.lastInput) return undefined;

@@ -13,7 +13,8 @@ import { lineStart } from '../positions';
 import type { ProfileSession, ProfileSource } from '../profileSession';
 import type { InsightsModel } from './insightsModel';
 
-export type OpenResult = { ok: true; file: string } | { ok: false; file: string; error: string };
+/** `superseded`: a newer request (open, load, clear) came first; this one was dropped, not an error. */
+export type OpenResult = { ok: true; file: string; superseded?: boolean } | { ok: false; file: string; error: string };
 
 const PROFILE_FILTERS = {
   'Profiles (pprof, V8, collapsed)': ['gz', 'pb', 'pprof', 'prof', 'cpuprofile', 'heapprofile', 'json', 'txt', 'folded', 'collapsed'],
@@ -33,13 +34,16 @@ export function loadErrorMessage(file: string, e: unknown, keptPrevious: boolean
 /** Reads and loads a profile file; on failure shows the error and keeps the last good profile. */
 export async function openProfileFile(session: ProfileSession, uri: vscode.Uri, kind: ProfileSource['kind'] = 'file'): Promise<OpenResult> {
   const name = path.basename(uri.path);
+  // Reads finish in any order: only the last profile asked for gets loaded.
+  const stillLatest = session.reserve();
   try {
     const bytes = await vscode.workspace.fs.readFile(uri);
-    await vscode.window.withProgress(
+    if (!stillLatest()) return { ok: true, file: name, superseded: true };
+    const loaded = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Profile Lens: loading ${name}` },
       () => session.load(bytes, { kind, label: name, detail: uri.scheme === 'file' ? uri.fsPath : uri.toString(), uri: uri.toString() }),
     );
-    return { ok: true, file: name };
+    return loaded ? { ok: true, file: name } : { ok: true, file: name, superseded: true };
   } catch (e) {
     const error = loadErrorMessage(name, e, session.current !== undefined);
     void vscode.window.showErrorMessage(error);
