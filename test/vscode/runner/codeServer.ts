@@ -87,7 +87,9 @@ function baseArgs(stateDir: string): string[] {
     '--user-data-dir', path.join(stateDir, 'user-data'),
     '--extensions-dir', path.join(stateDir, 'extensions'),
     '--config', path.join(stateDir, 'config.yaml'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check',
+    // PL_WORKSPACE_TRUST=1: keep VS Code's workspace trust on (the workspace then opens in restricted mode)
+    ...(process.env.PL_WORKSPACE_TRUST === '1' ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--ignore-last-opened',
   ];
 }
@@ -108,7 +110,8 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   for (const d of Object.values(env).filter((v) => v.startsWith(stateDir))) mkdirSync(d, { recursive: true });
   const userDir = path.join(stateDir, 'user-data/User');
   mkdirSync(userDir, { recursive: true });
-  writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
+  const trust = process.env.PL_WORKSPACE_TRUST === '1' ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...trust, ...options.settings }, null, 2));
   writeFileSync(path.join(stateDir, 'config.yaml'), 'auth: none\ncert: false\n');
   const removeState = onCleanup(() => {
     if (!options.keepState) rmSync(stateDir, { recursive: true, force: true });
