@@ -9,6 +9,7 @@ import { EngineError } from '../../core/engine';
 import { formatPercent, formatValue } from '../../core/format';
 import type { PathMapping } from '../../core/engine';
 import { Commands, Settings, registerCommand, type OpenLocationArgs } from '../contributions';
+import { readLimits } from '../loadOptions';
 import { lineStart } from '../positions';
 import type { ProfileSession, ProfileSource } from '../profileSession';
 import type { InsightsModel } from './insightsModel';
@@ -37,6 +38,13 @@ export async function openProfileFile(session: ProfileSession, uri: vscode.Uri, 
   // Reads finish in any order: only the last profile asked for gets loaded.
   const stillLatest = session.reserve();
   try {
+    // the size cap before reading: a huge file must not be read into the extension host at all
+    const maxBytes = readLimits(vscode.workspace.getConfiguration()).maxProfileBytes!;
+    const size = (await vscode.workspace.fs.stat(uri)).size;
+    if (size > maxBytes) {
+      const mb = (n: number) => `${(n / 1048576).toFixed(n < 1048576 ? 3 : 0)} MB`;
+      throw new EngineError('too-large', `"${name}" is ${mb(size)}, over the cap of ${mb(maxBytes)} (setting ${Settings.limitMaxProfileMB}); refused, nothing was loaded`);
+    }
     const bytes = await vscode.workspace.fs.readFile(uri);
     if (!stillLatest()) return { ok: true, file: name, superseded: true };
     const loaded = await vscode.window.withProgress(

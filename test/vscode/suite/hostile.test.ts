@@ -56,6 +56,7 @@ describe('hostile inputs', function () {
     await clearProfile();
     await config().update('profileLens.pathMappings', undefined, vscode.ConfigurationTarget.Workspace);
     await config().update('profileLens.limits.maxSamples', undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('profileLens.limits.maxProfileMB', undefined, vscode.ConfigurationTarget.Workspace);
   });
 
   it('hostile names: hovers are escaped text with only our command links; CodeLens, status bar and tree show them literally', async () => {
@@ -117,6 +118,13 @@ describe('hostile inputs', function () {
     const after = await stats();
     assert.equal(after.profileId, before.profileId, 'the hostile profile is still the one shown');
     await config().update('profileLens.limits.maxSamples', undefined, vscode.ConfigurationTarget.Workspace);
+    // the file-size cap is checked before the file is read
+    await config().update('profileLens.limits.maxProfileMB', 0.0005, vscode.ConfigurationTarget.Workspace);
+    const big = await openProfile(path.join(NODE_PROFILES, 'lib-time-default.pb.gz'));
+    assert.equal(big.ok, false);
+    assert.match(big.error ?? '', /over the cap of 0\.000 MB \(setting profileLens\.limits\.maxProfileMB\).*\[too-large\]/);
+    assert.equal((await stats()).profileId, before.profileId);
+    await config().update('profileLens.limits.maxProfileMB', undefined, vscode.ConfigurationTarget.Workspace);
     assert.equal((await openProfile(path.join(NODE_PROFILES, 'lib-time-default.pb.gz'))).ok, true, 'default caps let it through');
   });
 
