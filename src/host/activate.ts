@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { createWorkerEngine } from '../core/worker/workerEngine';
+import { createWorkerEngine, type WorkerEngine } from '../core/worker/workerEngine';
 import { registerBackend } from './backend/backendController';
 import { CompareController } from './compare/compareController';
+import { Commands, registerCommand } from './contributions';
 import { registerFlameGraph } from './flameGraph/flameGraphPanel';
 import { registerInsights } from './insights/registerInsights';
 import { readLoadOptions } from './loadOptions';
@@ -19,6 +20,12 @@ export function activateHost(context: vscode.ExtensionContext, started: number):
   registerInsights(context, session, compare);
   compare.useBackend(registerBackend(context, session));
   registerFlameGraph(context, session, compare);
+  // test hook: the worker dies as in a crash; the next request starts a new one (test/vscode/suite/hostile.test.ts)
+  context.subscriptions.push(
+    registerCommand(vscode.commands, Commands.testCrashEngine, async () => {
+      await (session.engine as Partial<WorkerEngine>).crashForTest?.();
+    }),
+  );
   activationMs = Date.now() - started;
   void context;
 }

@@ -43,6 +43,8 @@ export const Commands = {
   /** test-only accessors, hidden from the palette */
   testDecorations: 'profileLens._test.decorations',
   testStats: 'profileLens._test.stats',
+  /** test hook: kill the engine worker as a crash would (issue 7: isolation) */
+  testCrashEngine: 'profileLens._test.crashEngine',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

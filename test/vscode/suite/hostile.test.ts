@@ -128,6 +128,31 @@ describe('hostile inputs', function () {
     assert.equal((await openProfile(path.join(NODE_PROFILES, 'lib-time-default.pb.gz'))).ok, true, 'default caps let it through');
   });
 
+  it('the engine worker dies: the view stays, a load in flight fails with worker-crashed, the next load starts a new worker', async () => {
+    assert.equal((await openProfile(path.join(NODE_PROFILES, 'lib-time-lines.pb.gz'))).ok, true);
+    const shown = await stats();
+    // a crash while idle: nothing shown changes
+    await vscode.commands.executeCommand('profileLens._test.crashEngine');
+    const afterIdle = await stats();
+    assert.equal(afterIdle.loaded, true);
+    assert.equal(afterIdle.profileId, shown.profileId);
+    assert.equal(afterIdle.statusText, shown.statusText);
+    // a crash during a load (symbolize awaits source maps, so the crash message is taken mid-load)
+    const pending = openProfile(path.join(NODE_PROFILES, 'bundle-time-default.pb.gz'));
+    await vscode.commands.executeCommand('profileLens._test.crashEngine');
+    const r = await pending;
+    if (!r.ok) {
+      assert.match(r.error ?? '', /\[worker-crashed\]/);
+      assert.match(r.error ?? '', /previous view is kept/);
+      assert.equal((await stats()).profileId, shown.profileId, 'the last good view stays');
+    }
+    recordMetric(`hostile: load in flight when the worker was killed ${r.ok ? 'finished first' : 'failed with worker-crashed'}`, 1, 'case');
+    // the next request runs in a new worker
+    const again = await openProfile(HOSTILE_PROFILE);
+    assert.equal(again.ok, true, again.error);
+    assert.match((await stats()).statusText ?? '', /hostile\.pb\.gz/);
+  });
+
   it('rapid switching between profiles ends showing the last one asked for', async () => {
     const files = ['lib-time-default.pb.gz', 'bundle-heap.pb.gz', 'lib-time-lines.pb.gz', 'bundle-time-default.pb.gz', 'lib-heap.pb.gz', 'hostile'];
     const paths = files.map((f) => (f === 'hostile' ? HOSTILE_PROFILE : path.join(NODE_PROFILES, f)));
