@@ -99,6 +99,8 @@ export function commandLink<K extends CommandId>(id: K, ...args: ArgsOf<K>): str
 export const Settings = {
   pathMappings: 'profileLens.pathMappings',
   defaultProfile: 'profileLens.defaultProfile',
+  /** a live pprof endpoint followed at activation (restricted: it makes requests) */
+  followUrl: 'profileLens.followUrl',
   threshold: 'profileLens.annotations.threshold',
   lineCost: 'profileLens.annotations.lineCost',
   sampleTypes: 'profileLens.annotations.sampleTypes',
@@ -128,6 +130,7 @@ export type SettingKey = (typeof Settings)[keyof typeof Settings];
 export interface SettingTypes {
   [Settings.pathMappings]: PathMapping[];
   [Settings.defaultProfile]: string;
+  [Settings.followUrl]: string;
   [Settings.threshold]: number;
   [Settings.lineCost]: 'self' | 'total';
   [Settings.sampleTypes]: string[];
@@ -153,6 +156,7 @@ export interface SettingTypes {
 export const SettingDefaults: { [K in keyof SettingTypes]: SettingTypes[K] } = {
   [Settings.pathMappings]: [],
   [Settings.defaultProfile]: '',
+  [Settings.followUrl]: '',
   [Settings.threshold]: 1,
   [Settings.lineCost]: 'total',
   [Settings.sampleTypes]: [],

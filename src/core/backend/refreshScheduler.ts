@@ -2,6 +2,8 @@
  * Continuous refresh of a rolling-window query, as pure logic (clock injected, no vscode):
  * - one query is current; a rolling one is re-fetched every `intervalMs` while the editor window is
  *   focused and auto-refresh is not paused (when focus returns after the interval, it fetches at once);
+ * - the interval counts from the end of the previous fetch (success or failure), so a fetch that
+ *   takes long (a live pprof endpoint's `profile?seconds=N`) is not followed by another at once;
  * - never two fetches of the same query at once: a newer fetch aborts the older one, and switching
  *   to another query aborts fetches of the previous ones (no stale result can arrive for it);
  * - results are cached by query key (LRU), so switching back shows the cached profile instantly and
@@ -226,7 +228,12 @@ export class RefreshScheduler<Q, R> {
 
   private settle(key: string, seq: number, controller: AbortController, deliver: () => void): void {
     const mine = this.inflight.get(key);
-    if (mine?.seq === seq) this.inflight.delete(key);
+    if (mine?.seq === seq) {
+      this.inflight.delete(key);
+      // the interval runs from the end of a fetch: a slow one (a CPU profile collected for N seconds
+      // by a live pprof endpoint, a failing server) is never followed by another right away
+      this.lastAttempt.set(key, this.clock.now());
+    }
     // superseded, aborted, or no longer the current query: drop silently
     if (this.disposed || controller.signal.aborted || mine?.seq !== seq || key !== this.currentKey) return;
     deliver();

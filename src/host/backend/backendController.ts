@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { BackendError, displayUrl, isBackendError, originOf } from '../../core/backend/backendError';
 import { buildLabelSelector, formatMatcher, parseMatcher, profileTypeLabel, type LabelMatcher } from '../../core/backend/labelSelector';
-import { fetchPprofEndpoint, PPROF_KINDS, type PprofKind } from '../../core/backend/pprofEndpoint';
+import { fetchPprofEndpoint, pprofEndpointUrl, PPROF_KINDS, type PprofEndpointResult, type PprofKind } from '../../core/backend/pprofEndpoint';
 import { normalizeBaseUrl, PyroscopeClient, type BackendConnection, type FetchedProfile, type ServiceInfo } from '../../core/backend/pyroscopeClient';
 import { RefreshScheduler, type SchedulerEvent } from '../../core/backend/refreshScheduler';
 import { serviceRootMappings } from '../../core/backend/serviceRootMappings';
@@ -21,12 +21,31 @@ import { delayedProgress } from './delayedProgress';
 import { TokenStore } from './tokenStore';
 
 export interface BackendQuery {
+  /** absent (or 'pyroscope') for a Pyroscope query */
+  kind?: 'pyroscope';
   connection: string;
   service: string;
   profileType: string;
   window: TimeWindow;
   filters: LabelMatcher[];
 }
+
+/** A live pprof endpoint (net/http/pprof conventions) followed like a Pyroscope query. */
+export interface PprofUrlQuery {
+  kind: 'pprof-url';
+  /** the endpoint URL (canonical, from pprofEndpointUrl) */
+  url: string;
+  pprofKind: PprofKind | 'custom';
+  /** CPU collection time; the next fetch starts only after this one ended */
+  seconds?: number;
+}
+
+/** What the one RefreshScheduler follows: a Pyroscope query or a live pprof URL. */
+export type FollowedQuery = BackendQuery | PprofUrlQuery;
+type FollowedResult = FetchedProfile | PprofEndpointResult;
+
+const isPprofUrl = (q: FollowedQuery | undefined): q is PprofUrlQuery => q?.kind === 'pprof-url';
+const isFetched = (r: FollowedResult | undefined): r is FetchedProfile => !!r && 'method' in r;
 
 interface SavedState {
   connection?: string;
@@ -52,14 +71,14 @@ export function registerBackend(context: vscode.ExtensionContext, session: Profi
 
 export class BackendController extends Disposable {
   private readonly tokens: TokenStore;
-  private readonly scheduler: RefreshScheduler<BackendQuery, FetchedProfile>;
+  private readonly scheduler: RefreshScheduler<FollowedQuery, FollowedResult>;
   private readonly item = this.register(vscode.window.createStatusBarItem('profileLens.backend', vscode.StatusBarAlignment.Left, 49));
   private readonly clients = new Map<string, { signature: string; client: PyroscopeClient }>();
   private readonly services = new Map<string, ServiceInfo[]>();
   private state: SavedState;
   /** the source object of the profile we last handed to the session */
   private ourSource: ProfileSource | undefined;
-  private ourResult: FetchedProfile | undefined;
+  private ourResult: FollowedResult | undefined;
   /** the next fetch was asked for by the user: report its failure with a notification */
   private interactive = false;
   private readonly notified = new Set<string>();
@@ -74,10 +93,11 @@ export class BackendController extends Disposable {
     this.tokens = new TokenStore(context.secrets, context.globalState);
     this.state = sanitizeState(context.workspaceState.get<unknown>(STATE_KEY));
     const settings = readBackendSettings();
-    this.scheduler = new RefreshScheduler<BackendQuery, FetchedProfile>({
-      fetch: (q, signal) => this.fetch(q, signal),
+    this.scheduler = new RefreshScheduler<FollowedQuery, FollowedResult>({
+      fetch: (q, signal) => (isPprofUrl(q) ? this.fetchPprof(q, signal) : this.fetch(q, signal)),
       key: queryKey,
-      rolling: (q) => q.window.kind === 'last',
+      // a live endpoint always has a newer profile; a Pyroscope query only for a rolling window
+      rolling: (q) => isPprofUrl(q) || q.window.kind === 'last',
       intervalMs: settings.refreshIntervalMs,
       cacheSize: 6,
       // profiles can be large: cached bytes beyond this are dropped oldest first (the shown one stays)
@@ -93,6 +113,7 @@ export class BackendController extends Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('profileLens.backend')) this.scheduler.setIntervalMs(readBackendSettings().refreshIntervalMs);
         if (e.affectsConfiguration(Settings.connections) || e.affectsConfiguration('profileLens.backend')) this.clients.clear();
+        if (e.affectsConfiguration(Settings.followUrl)) this.followUrlSetting();
         if (e.affectsConfiguration(Settings.connections)) {
           // a connection may point elsewhere now: nothing cached for it may be shown as current
           this.scheduler.clearCache();
@@ -116,6 +137,25 @@ export class BackendController extends Disposable {
     const q = this.savedQuery();
     // (A connection that is gone from the settings is not an error worth a popup at startup.)
     if (this.state.active && q && vscode.workspace.isTrusted && readConnections().some((c) => c.name === q.connection)) this.follow(q, false);
+    // profileLens.followUrl (a restricted setting: it makes requests) follows a live pprof endpoint
+    this.followUrlSetting();
+  }
+
+  /** Follows `profileLens.followUrl` when set (trusted workspaces only), without prompts. */
+  private followUrlSetting(): void {
+    if (!vscode.workspace.isTrusted) return;
+    const url = (vscode.workspace.getConfiguration().get<string>(Settings.followUrl) ?? '').trim();
+    if (!url) return;
+    let q: PprofUrlQuery;
+    try {
+      q = pprofUrlQuery(url, 'profile', 10);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Profile Lens: profileLens.followUrl: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const cur = this.scheduler.current;
+    if (isPprofUrl(cur) && queryKey(cur) === queryKey(q)) return;
+    this.followUrl(q, false);
   }
 
   // ---- commands --------------------------------------------------------------------------------
@@ -139,6 +179,7 @@ export class BackendController extends Disposable {
   private testState(): unknown {
     const st = this.scheduler.status();
     const err = st.lastError;
+    const r = this.ourResult;
     return {
       following: !!this.scheduler.current,
       query: this.scheduler.current,
@@ -150,8 +191,8 @@ export class BackendController extends Disposable {
       lastError: err ? { code: isBackendError(err) ? err.code : 'other', message: err instanceof Error ? err.message : String(err) } : undefined,
       loadError: this.loadError,
       statusText: this.item.text,
-      method: this.ourResult?.method,
-      truncation: this.ourResult?.truncation,
+      method: isFetched(r) ? r.method : undefined,
+      truncation: isFetched(r) ? r.truncation : undefined,
       source: this.session.current?.source === this.ourSource ? this.ourSource : undefined,
       /** total of the shown sample type of the pulled profile on screen */
       total: this.session.current && this.session.current.source === this.ourSource ? this.session.current.index.totals[this.session.current.typeIndex] : undefined,
@@ -160,9 +201,11 @@ export class BackendController extends Disposable {
 
   private async actions(): Promise<void> {
     const paused = !!this.state.paused;
+    const live = isPprofUrl(this.scheduler.current);
     const items: (vscode.QuickPickItem & { cmd: string })[] = [
       { label: '$(refresh) Refresh Now', cmd: Commands.refreshNow },
       paused ? { label: '$(debug-continue) Resume Auto-Refresh', cmd: Commands.resumeAutoRefresh } : { label: '$(debug-pause) Pause Auto-Refresh', cmd: Commands.pauseAutoRefresh },
+      ...(live ? [{ label: '$(cloud-download) Fetch Profile from URL…', cmd: Commands.fetchProfileFromUrl }] : []),
       { label: '$(server) Select Service…', cmd: Commands.selectService },
       { label: '$(symbol-enum) Select Profile Type…', cmd: Commands.selectProfileType },
       { label: '$(history) Select Time Window…', cmd: Commands.selectTimeWindow },
@@ -170,7 +213,7 @@ export class BackendController extends Disposable {
       { label: '$(plug) Connect to Pyroscope…', cmd: Commands.connectPyroscope },
       { label: '$(key) Set Backend Token…', cmd: Commands.setBackendToken },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: 'Profile Lens: Pyroscope' });
+    const pick = await vscode.window.showQuickPick(items, { title: live ? 'Profile Lens: live pprof endpoint' : 'Profile Lens: Pyroscope' });
     if (pick) await vscode.commands.executeCommand(pick.cmd);
   }
 
@@ -301,7 +344,7 @@ export class BackendController extends Disposable {
     if (!conn) return;
     if (await this.askToken(conn)) {
       void vscode.window.showInformationMessage(`Profile Lens: token stored for "${conn.name}" (${originOf(conn.url)}).`);
-      if (this.scheduler.current?.connection === conn.name) this.refreshNow();
+      if (this.pyroscopeCurrent()?.connection === conn.name) this.refreshNow();
     }
   }
 
@@ -334,7 +377,7 @@ export class BackendController extends Disposable {
     let token: string | undefined;
     if (pick === send) token = await this.tokens.moveTo(conn, from);
     else if (pick === fresh) token = await this.askToken(conn);
-    if (token && !modal && this.scheduler.current?.connection === conn.name) this.refreshNow();
+    if (token && !modal && this.pyroscopeCurrent()?.connection === conn.name) this.refreshNow();
     return token;
   }
 
@@ -442,7 +485,7 @@ export class BackendController extends Disposable {
   }
 
   private async pickAndFollow(what: 'service' | 'type' | 'window'): Promise<void> {
-    const q = this.scheduler.current ?? this.savedQuery();
+    const q = this.pyroscopeCurrent() ?? this.savedQuery();
     if (!q) {
       await this.connect(undefined);
       return;
@@ -471,7 +514,7 @@ export class BackendController extends Disposable {
   }
 
   private async editFilters(): Promise<void> {
-    const q = this.scheduler.current ?? this.savedQuery();
+    const q = this.pyroscopeCurrent() ?? this.savedQuery();
     if (!q) {
       await this.connect(undefined);
       return;
@@ -526,14 +569,17 @@ export class BackendController extends Disposable {
   }
 
   private refreshNow(): void {
-    const q = this.scheduler.current ?? this.savedQuery();
+    if (this.scheduler.current) {
+      this.interactive = true;
+      this.scheduler.refreshNow();
+      return;
+    }
+    const q = this.savedQuery();
     if (!q) {
       void vscode.commands.executeCommand(Commands.connectPyroscope);
       return;
     }
-    this.interactive = true;
-    if (this.scheduler.current) this.scheduler.refreshNow();
-    else this.follow(q, true);
+    this.follow(q, true);
   }
 
   private setPaused(paused: boolean): void {
@@ -544,6 +590,43 @@ export class BackendController extends Disposable {
   }
 
   // ---- following a query -----------------------------------------------------------------------
+
+  /** The followed query when it is a Pyroscope one. */
+  private pyroscopeCurrent(): BackendQuery | undefined {
+    const q = this.scheduler.current;
+    return q && !isPprofUrl(q) ? q : undefined;
+  }
+
+  /**
+   * Follows a live pprof endpoint: fetched now, then again every refresh interval after the previous
+   * fetch ended (a CPU profile's collection time counts; never two at once). Resolves when the first
+   * fetch settled (shown, failed, or superseded).
+   */
+  private followUrl(q: PprofUrlQuery, interactive: boolean): Promise<void> {
+    this.interactive = interactive;
+    this.loadError = undefined;
+    // a Pyroscope query is not resumed at the next start while a URL is followed
+    this.saveState({ lastPprofUrl: q.url, active: false });
+    setContext(vscode.commands, ContextKeys.backendActive, true);
+    this.startTicker();
+    const key = queryKey(q);
+    const settled = new Promise<void>((resolve) => {
+      const sub = this.scheduler.onEvent((e) => {
+        const gone = this.scheduler.current === undefined || queryKey(this.scheduler.current) !== key;
+        if (gone || ((e.type === 'result' || e.type === 'error') && e.key === key)) {
+          sub.dispose();
+          // the result is handed to the session asynchronously: wait for that load too
+          void this.lastHandOff.then(() => resolve());
+        }
+      });
+    });
+    this.scheduler.select(q);
+    this.render();
+    return settled;
+  }
+
+  /** The latest hand-off of a result to the session (fetchFromUrl awaits it). */
+  private lastHandOff: Promise<void> = Promise.resolve();
 
   private follow(q: BackendQuery, interactive: boolean): void {
     this.interactive = interactive;
@@ -593,7 +676,38 @@ export class BackendController extends Disposable {
     }
   }
 
-  private async onSchedulerEvent(e: SchedulerEvent<BackendQuery, FetchedProfile>): Promise<void> {
+  private onSchedulerEvent(e: SchedulerEvent<FollowedQuery, FollowedResult>): Promise<void> {
+    const done = this.handle(e);
+    if (e.type === 'result') this.lastHandOff = done;
+    return done;
+  }
+
+  private async fetchPprof(q: PprofUrlQuery, signal: AbortSignal): Promise<PprofEndpointResult> {
+    const interactive = this.interactive;
+    const settings = readBackendSettings();
+    const inner = new AbortController();
+    const onAbort = () => inner.abort();
+    signal.addEventListener('abort', onAbort);
+    // background refreshes of a CPU profile take its collection time: the status bar says so, a
+    // notification only appears for the first (interactive) fetch
+    const progress = delayedProgress(`Profile Lens: ${displaySafe(q.url)}`, () => inner.abort(), interactive ? 500 : Number.MAX_SAFE_INTEGER);
+    try {
+      return await fetchPprofEndpoint({
+        url: q.url,
+        kind: q.pprofKind === 'custom' ? undefined : q.pprofKind,
+        seconds: q.seconds,
+        signal: inner.signal,
+        maxBytes: settings.maxResponseBytes,
+        graceMs: settings.timeoutMs,
+        onProgress: (p) => progress.report(p.message, p.fraction),
+      });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      progress.done();
+    }
+  }
+
+  private async handle(e: SchedulerEvent<FollowedQuery, FollowedResult>): Promise<void> {
     if (e.type === 'state') {
       this.render();
       return;
@@ -607,7 +721,7 @@ export class BackendController extends Disposable {
       }
       let conn: BackendConnection | undefined;
       try {
-        conn = this.connection(e.query.connection);
+        conn = isPprofUrl(e.query) ? undefined : this.connection(e.query.connection);
       } catch {
         conn = undefined;
       }
@@ -630,25 +744,7 @@ export class BackendController extends Disposable {
       this.render();
       return;
     }
-    let conn: BackendConnection | undefined;
-    try {
-      conn = this.connection(e.query.connection);
-    } catch {
-      conn = undefined;
-    }
-    const source: ProfileSource = {
-      kind: 'pyroscope',
-      label: conn?.name ?? 'Pyroscope',
-      detail: `Pyroscope "${conn?.name ?? e.query.connection}" at ${conn ? displaySafe(conn.url) : '?'} — ${r.labelSelector} ${e.query.profileType}, ${windowLabel(e.query.window)} (via ${r.method})`,
-      service: e.query.service,
-      profileType: e.query.profileType,
-      window: windowLabel(e.query.window),
-      truncatedShare: r.truncation.truncated ? r.truncation.share : undefined,
-      pathMappings: serviceRootMappings(
-        this.services.get(e.query.connection)?.find((s) => s.name === e.query.service),
-        (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
-      ),
-    };
+    const source = this.sourceOf(e.query, r);
     const previousSource = this.ourSource;
     const previousResult = this.ourResult;
     this.ourSource = source;
@@ -658,7 +754,7 @@ export class BackendController extends Disposable {
       if (!loaded) return; // superseded by a newer load
       this.loadError = undefined;
       this.notified.delete(`${e.key}:other`);
-      if (r.truncation.truncated && r.truncation.share >= 0.05) {
+      if (isFetched(r) && r.truncation.truncated && r.truncation.share >= 0.05) {
         this.offerOnce(`truncated:${e.key}`, () =>
           vscode.window.showInformationMessage(
             `Profile Lens: Pyroscope truncated this profile: ${(r.truncation.share * 100).toFixed(1)}% of the total is in "other" (not attributed to lines). Raise profileLens.backend.maxNodes or narrow the query.`,
@@ -670,9 +766,35 @@ export class BackendController extends Disposable {
       this.ourSource = previousSource;
       this.ourResult = previousResult;
       this.loadError = err instanceof Error ? err.message : String(err);
-      void vscode.window.showErrorMessage(`Profile Lens: the profile from Pyroscope could not be loaded: ${this.loadError}`);
+      void vscode.window.showErrorMessage(`Profile Lens: the profile from ${isPprofUrl(e.query) ? displaySafe(e.query.url) : 'Pyroscope'} could not be loaded: ${this.loadError}`);
     }
     this.render();
+  }
+
+  private sourceOf(q: FollowedQuery, r: FollowedResult): ProfileSource {
+    if (isPprofUrl(q) || !isFetched(r)) {
+      const label = 'label' in r ? r.label : 'pprof';
+      return { kind: 'pprof-url', label, detail: isPprofUrl(q) ? displaySafe(q.url) : undefined, uri: undefined };
+    }
+    let conn: BackendConnection | undefined;
+    try {
+      conn = this.connection(q.connection);
+    } catch {
+      conn = undefined;
+    }
+    return {
+      kind: 'pyroscope',
+      label: conn?.name ?? 'Pyroscope',
+      detail: `Pyroscope "${conn?.name ?? q.connection}" at ${conn ? displaySafe(conn.url) : '?'} — ${r.labelSelector} ${q.profileType}, ${windowLabel(q.window)} (via ${r.method})`,
+      service: q.service,
+      profileType: q.profileType,
+      window: windowLabel(q.window),
+      truncatedShare: r.truncation.truncated ? r.truncation.share : undefined,
+      pathMappings: serviceRootMappings(
+        this.services.get(q.connection)?.find((s) => s.name === q.service),
+        (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+      ),
+    };
   }
 
   // ---- Compare (src/host/compare): baselines of the followed query ----------------------------------
@@ -681,7 +803,7 @@ export class BackendController extends Disposable {
   get followed(): { query: BackendQuery; start: number; end: number } | undefined {
     const q = this.scheduler.current;
     const r = this.ourResult;
-    if (!q || !r || this.session.current?.source !== this.ourSource) return undefined;
+    if (!q || isPprofUrl(q) || !isFetched(r) || this.session.current?.source !== this.ourSource) return undefined;
     return { query: q, start: r.start, end: r.end };
   }
 
@@ -763,39 +885,15 @@ export class BackendController extends Disposable {
       if (!pick) return;
       seconds = pick.s;
     }
-    this.saveState({ lastPprofUrl: url });
-    const settings = readBackendSettings();
-    const ac = new AbortController();
+    let q: PprofUrlQuery;
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Profile Lens: ${displaySafe(url)}`, cancellable: true },
-        async (progress, token) => {
-          const sub = token.onCancellationRequested(() => ac.abort());
-          let last = 0;
-          try {
-            return await fetchPprofEndpoint({
-              url: url!,
-              kind,
-              seconds,
-              signal: ac.signal,
-              maxBytes: settings.maxResponseBytes,
-              graceMs: settings.timeoutMs,
-              onProgress: (p) => {
-                const f = p.fraction ?? last;
-                progress.report({ message: p.message, increment: f > last ? (f - last) * 100 : undefined });
-                last = Math.max(last, f);
-              },
-            });
-          } finally {
-            sub.dispose();
-          }
-        },
-      );
-      await this.session.load(result.bytes, { kind: 'pprof-url', label: result.label, detail: displaySafe(result.url), uri: undefined });
+      q = pprofUrlQuery(url, kind, seconds);
     } catch (e) {
-      if (isBackendError(e, 'cancelled')) return;
       void vscode.window.showErrorMessage(`Profile Lens: ${e instanceof Error ? e.message : String(e)}`);
+      return;
     }
+    // The URL becomes the followed query: fetched now, then again on the refresh interval.
+    await this.followUrl(q, true);
   }
 
   // ---- state and status bar ---------------------------------------------------------------------
@@ -828,11 +926,12 @@ export class BackendController extends Disposable {
     let text = age;
     if (st.fetching) {
       icon = '$(sync~spin)';
-      text = st.lastUpdated !== undefined ? `refreshing · ${age}` : `fetching ${noIcons(q.service)}…`;
+      const what = isPprofUrl(q) ? (q.seconds ? `collecting ${q.seconds} s CPU profile` : `fetching ${q.pprofKind}`) : `fetching ${noIcons(q.service)}`;
+      text = st.lastUpdated !== undefined ? `refreshing · ${age}` : `${what}…`;
     } else if (st.lastError && !isBackendError(st.lastError, 'cancelled')) {
       icon = '$(warning)';
       text = `refresh failed · ${age}`;
-    } else if (q.window.kind === 'range') icon = '$(pinned)';
+    } else if (!isPprofUrl(q) && q.window.kind === 'range') icon = '$(pinned)';
     else if (st.paused) {
       icon = '$(debug-pause)';
       text = `paused · ${age}`;
@@ -841,17 +940,24 @@ export class BackendController extends Disposable {
     const md = new vscode.MarkdownString();
     md.isTrusted = false;
     md.supportHtml = false;
-    md.appendMarkdown('**Profile Lens: Pyroscope**\n\n');
-    md.appendText(`Connection: ${q.connection}\nService: ${q.service}\nProfile type: ${q.profileType}\nWindow: ${windowLabel(q.window)}\n`);
-    if (q.filters.length) md.appendText(`Filters: ${q.filters.map(formatMatcher).join(', ')}\n`);
-    if (this.ourResult) md.appendText(`Fetched via ${this.ourResult.method}${this.ourResult.truncation.truncated ? `; ${(this.ourResult.truncation.share * 100).toFixed(1)}% in "other" (truncated)` : ''}\n`);
-    if (q.window.kind === 'range') md.appendText('Fixed window: not refreshed automatically.\n');
+    const r = this.ourResult;
+    if (isPprofUrl(q)) {
+      md.appendMarkdown('**Profile Lens: live pprof endpoint**\n\n');
+      md.appendText(`URL: ${displaySafe(q.url)}\n`);
+      if (q.seconds) md.appendText(`CPU collection: ${q.seconds} s per fetch (the next one starts after it ended)\n`);
+    } else {
+      md.appendMarkdown('**Profile Lens: Pyroscope**\n\n');
+      md.appendText(`Connection: ${q.connection}\nService: ${q.service}\nProfile type: ${q.profileType}\nWindow: ${windowLabel(q.window)}\n`);
+      if (q.filters.length) md.appendText(`Filters: ${q.filters.map(formatMatcher).join(', ')}\n`);
+    }
+    if (isFetched(r)) md.appendText(`Fetched via ${r.method}${r.truncation.truncated ? `; ${(r.truncation.share * 100).toFixed(1)}% in "other" (truncated)` : ''}\n`);
+    if (!isPprofUrl(q) && q.window.kind === 'range') md.appendText('Fixed window: not refreshed automatically.\n');
     else if (st.paused) md.appendText('Auto-refresh paused.\n');
     else if (!st.focused) md.appendText('Auto-refresh waits until this window is focused.\n');
     else md.appendText(`Refreshes every ${Math.round(readBackendSettings().refreshIntervalMs / 1000)} s${st.nextDue ? ` (next in ${Math.max(0, Math.round((st.nextDue - Date.now()) / 1000))} s)` : ''}.\n`);
     if (st.lastError && !isBackendError(st.lastError, 'cancelled')) md.appendText(`\nLast refresh failed: ${st.lastError instanceof Error ? st.lastError.message : String(st.lastError)}\nThe last good profile stays shown.\n`);
     if (this.loadError) md.appendText(`\nLast profile could not be loaded: ${this.loadError}\n`);
-    md.appendMarkdown('\nClick for actions (refresh, pause, service, type, window, filters).');
+    md.appendMarkdown(isPprofUrl(q) ? '\nClick for actions (refresh, pause, another URL).' : '\nClick for actions (refresh, pause, service, type, window, filters).');
     this.item.tooltip = md;
     this.item.show();
   }
@@ -862,7 +968,14 @@ export function noIcons(s: string): string {
   return s.replace(/\$\(/g, '$\u200b(');
 }
 
-function queryKey(q: BackendQuery): string {
+/** The followed query of a pprof URL (base, index or endpoint; see pprofEndpointUrl). */
+export function pprofUrlQuery(url: string, kind: PprofKind, seconds: number): PprofUrlQuery {
+  const t = pprofEndpointUrl(url, kind, seconds);
+  return { kind: 'pprof-url', url: t.url, pprofKind: t.kind, seconds: t.seconds };
+}
+
+function queryKey(q: FollowedQuery): string {
+  if (isPprofUrl(q)) return JSON.stringify(['pprof-url', q.url]);
   return JSON.stringify([q.connection, q.service, q.profileType, windowKey(q.window), q.filters.map(formatMatcher).sort()]);
 }
 

@@ -173,6 +173,38 @@ describe('backend: refresh scheduler', () => {
     assert.equal(f.calls.length, 3, 'retries at the next interval');
   });
 
+  it('a live pprof URL whose CPU profile takes longer than the interval: the next fetch starts one interval after it ended, never two at once', async () => {
+    // the controller's `kind: 'pprof-url'` queries are always rolling; collection time is the fetch time
+    const { clock, f, s, results } = setup(5_000);
+    const live = { service: 'pprof-url http://127.0.0.1:6060/debug/pprof/profile?seconds=10' };
+    s.select(live);
+    assert.equal(f.calls.length, 1);
+    await clock.advance(10_000); // the server is still collecting
+    assert.equal(f.calls.length, 1, 'no second fetch while the first one runs');
+    assert.equal(f.calls[0].signal.aborted, false);
+    f.calls[0].resolve('cpu-1');
+    await flush();
+    assert.equal(results().at(-1)!.result, 'cpu-1');
+    await clock.advance(4_999);
+    assert.equal(f.calls.length, 1, 'the interval counts from the end of the collection');
+    await clock.advance(1);
+    assert.equal(f.calls.length, 2);
+    // a failure after a long collection also waits a whole interval before retrying
+    await clock.advance(10_000);
+    f.calls[1].reject(new Error('connection reset'));
+    await flush();
+    assert.equal(s.cached(live)?.result, 'cpu-1', 'last good profile kept');
+    await clock.advance(4_999);
+    assert.equal(f.calls.length, 2);
+    await clock.advance(1);
+    assert.equal(f.calls.length, 3);
+    s.setPaused(true);
+    f.calls[2].resolve('cpu-2');
+    await flush();
+    await clock.advance(60_000);
+    assert.equal(f.calls.length, 3, 'paused: no more fetches');
+  });
+
   it('fixed windows are fetched once and never refreshed automatically', async () => {
     const { clock, f, s } = setup();
     s.select({ service: 'api', rolling: false });
