@@ -190,7 +190,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
     void before;
   });
 
-  it('Fetch Profile from URL: a CPU profile from the live net/http/pprof endpoint replaces the view and stops following', async () => {
+  it('Fetch Profile from URL: a CPU profile from the live net/http/pprof endpoint replaces the view and is followed instead of the Pyroscope query', async () => {
     assert.equal((await backend()).following, true);
     const before = await stats();
     const t0 = Date.now();
@@ -200,16 +200,16 @@ describe('backend: pulling from a real Pyroscope server', function () {
     assert.equal(after.loaded, true);
     assert.notEqual(after.profileId, before.profileId);
     assert.match(after.statusText ?? '', /cpu 2 s/);
-    const s = await waitFor('detached', async () => {
+    // the URL is the followed query now (backendPprof.test.ts checks its refreshes)
+    const s = await backend();
+    assert.equal(s.following, true);
+    assert.equal((s.query as { kind?: string }).kind, 'pprof-url');
+    assert.equal(s.source?.kind, 'pprof-url');
+    // connecting again follows the Pyroscope query instead
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    await waitFor('following Pyroscope again', async () => {
       const b = await backend();
-      return b.following ? undefined : b;
-    }, 10_000, 100);
-    assert.equal(s.source, undefined);
-    // Refresh Now follows the remembered query again
-    await vscode.commands.executeCommand('profileLens.refreshNow');
-    await waitFor('following again', async () => {
-      const b = await backend();
-      return b.following && b.source ? b : undefined;
+      return b.following && b.source?.kind === 'pyroscope' ? b : undefined;
     }, 30_000, 100);
   });
 
