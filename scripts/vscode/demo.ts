@@ -4,7 +4,9 @@
  * Builds the extension, starts code-server (127.0.0.1) with Profile Lens on demo/workspace — whose
  * settings load the committed real profile (profiles/cpu.pb.gz) — and prints the URL to open. Runs
  * until Ctrl-C; every process it started is stopped then.
- *   --live     also run the demo service under a bounded load with /debug/pprof endpoints
+ *   --live     also run the demo service under a bounded load with /debug/pprof endpoints, and open a
+ *              copy of the workspace whose settings follow its CPU endpoint (profileLens.followUrl,
+ *              refreshed every 10 s after each 10 s collection): the profile on screen keeps updating
  *   --check    CI: open the workbench in headless Chromium, wait until the slow function's file shows
  *              the extension's CodeLens and "Show Flame Graph" draws, save screenshots, exit 0
  *              (1 on failure/timeout)
@@ -12,7 +14,7 @@
  *   --desktop  open a desktop VS Code (`code` on PATH) in development mode instead of code-server
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Workbench } from '../../test/ui/harness/workbench';
 import { launchBrowser } from '../../test/vscode/runner/browser';
@@ -58,6 +60,21 @@ async function startLiveService(): Promise<string> {
   }
 }
 
+/**
+ * The live demo's workspace settings: follow the service's CPU endpoint instead of loading the committed
+ * profile (a default profile loading at the same moment would stop the following), refresh every 10 s, and
+ * map the service's paths (the committed workspace, where it runs from) to this copy.
+ */
+function followLive(workspace: string, url: string): void {
+  const file = path.join(workspace, '.vscode/settings.json');
+  const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  delete settings['profileLens.defaultProfile'];
+  settings['profileLens.followUrl'] = url;
+  settings['profileLens.backend.refreshIntervalSeconds'] = 10;
+  settings['profileLens.pathMappings'] = [{ from: DEMO, to: workspace }];
+  writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
+}
+
 function packageVsix(): string {
   execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: 'inherit' });
   const vsix = readdirSync(path.join(ROOT, '.cache')).filter((f) => f.endsWith('.vsix')).map((f) => path.join(ROOT, '.cache', f));
@@ -86,10 +103,10 @@ async function main(): Promise<number> {
   }
 
   ensureTools();
-  // --check works on a copy so CI never touches the committed workspace
+  // --check and --live work on a copy so they never touch the committed workspace
   let workspace = DEMO;
-  if (check) {
-    const copy = path.join(CACHE, `demo-check-${process.pid}`, 'demo-workspace');
+  if (check || flag('live')) {
+    const copy = path.join(CACHE, `demo-${check ? 'check' : 'live'}-${process.pid}`, 'demo-workspace');
     workspace = copy;
     rmSync(copy, { recursive: true, force: true });
     mkdirSync(copy, { recursive: true });
@@ -100,6 +117,7 @@ async function main(): Promise<number> {
   if (flag('live')) {
     live = await startLiveService();
     log(`live service: ${live}  (bounded load running; pprof: ${live}/debug/pprof/profile?seconds=10, ${live}/debug/pprof/heap)`);
+    followLive(workspace, `${live}/debug/pprof/profile?seconds=10`);
   }
   const vsix = flag('vsix') ? packageVsix() : undefined;
   const server = await startCodeServer({
@@ -118,18 +136,22 @@ async function main(): Promise<number> {
     : workbenchUrl(server, { folder: workspace, openFile: file, extensionDevelopmentPath: vsix ? false : undefined });
   log(`code-server ${server.origin} (pid ${server.pid}) ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`\n  Open this URL in a browser on this machine:\n\n  ${url}\n`);
-  console.log(`  The demo profile (profiles/cpu.pb.gz) loads on its own. Open ${SLOW_FILE}: findBundleDeals is the hot spot;`);
+  console.log(`  ${live ? 'The live CPU profile of the running service loads after its first 10 s collection' : 'The demo profile (profiles/cpu.pb.gz) loads on its own'}. Open ${SLOW_FILE}: findBundleDeals is the hot spot;`);
   console.log('  "Profile Lens: Show Flame Graph" opens the flame graph; "Profile Lens: Open Profile File…" → profiles/heap.pb.gz for memory.');
-  if (live) console.log(`  Live: "Profile Lens: Fetch Profile from URL…" with ${live}/debug/pprof/profile?seconds=10 (or /debug/pprof/heap).`);
+  if (live) {
+    console.log(`  Live: the workspace follows ${live}/debug/pprof/profile?seconds=10 (setting profileLens.followUrl): a new 10 s CPU`);
+    console.log('  profile replaces the view 10 s after each one ends (status bar "updated N s ago"; click it for Refresh Now / Pause).');
+    console.log(`  "Profile Lens: Fetch Profile from URL…" with ${live}/debug/pprof/heap follows the heap instead.`);
+  }
   console.log('');
 
-  if (check) return runCheck(server, workspace, url, vsix !== undefined, t0);
+  if (check) return runCheck(server, workspace, url, vsix !== undefined, t0, live !== undefined);
   log('running; Ctrl-C stops code-server' + (live ? ' and the service' : ''));
   await new Promise(() => undefined); // until a signal; processes.ts stops everything
   return 0;
 }
 
-async function runCheck(server: Awaited<ReturnType<typeof startCodeServer>>, workspace: string, url: string, vsix: boolean, t0: number): Promise<number> {
+async function runCheck(server: Awaited<ReturnType<typeof startCodeServer>>, workspace: string, url: string, vsix: boolean, t0: number, live: boolean): Promise<number> {
   const timeoutMs = Number(opt('timeout') ?? 300) * 1000;
   const session = await launchBrowser();
   const wb = new Workbench(session.page, server, session, workspace);
@@ -151,6 +173,16 @@ async function runCheck(server: Awaited<ReturnType<typeof startCodeServer>>, wor
     if (!(bars > 10)) throw new Error(`the flame graph drew ${bars} bars`);
     const fg = await wb.screenshot(vsix ? 'demo-check-vsix-flamegraph' : 'demo-check-flamegraph');
     log(`flame graph drawn (${bars} bars): ${path.relative(ROOT, fg)}`);
+    if (live) {
+      // --live: the followed endpoint is pulled again without anyone asking (status bar: refreshing → updated)
+      const status = (re: RegExp) => session.page.locator('.statusbar-item').filter({ hasText: re }).first();
+      await status(/refreshing · updated \d+ s ago/).waitFor({ timeout: 60_000 });
+      const t = Date.now();
+      await status(/^\s*updated [0-4] s ago/).waitFor({ timeout: 60_000 });
+      log(`live: a newer profile arrived on its own (refresh ran ${((Date.now() - t) / 1000).toFixed(1)} s: the 10 s collection)`);
+      const shot2 = await wb.screenshot('demo-check-live');
+      log(`screenshot: ${path.relative(ROOT, shot2)}`);
+    }
     return lenses;
   })();
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
