@@ -17,7 +17,7 @@ import { Commands, ContextKeys, Settings, registerCommand, setContext } from '..
 import { Disposable } from '../disposable';
 import type { ProfileSession, ProfileSource } from '../profileSession';
 import { readBackendSettings, readConnections, saveConnection } from './connectionSettings';
-import { delayedProgress } from './delayedProgress';
+import { delayedProgress, type ProgressHandle } from './delayedProgress';
 import { TokenStore } from './tokenStore';
 
 export interface BackendQuery {
@@ -690,7 +690,7 @@ export class BackendController extends Disposable {
     signal.addEventListener('abort', onAbort);
     // background refreshes of a CPU profile take its collection time: the status bar says so, a
     // notification only appears for the first (interactive) fetch
-    const progress = delayedProgress(`Profile Lens: ${displaySafe(q.url)}`, () => inner.abort(), interactive ? 500 : Number.MAX_SAFE_INTEGER);
+    const progress: ProgressHandle = interactive ? delayedProgress(`Profile Lens: ${displaySafe(q.url)}`, () => inner.abort(), 500) : { report: () => undefined, done: () => undefined };
     try {
       return await fetchPprofEndpoint({
         url: q.url,
