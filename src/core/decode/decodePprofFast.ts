@@ -195,6 +195,14 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
   const values: number[] = [];
   const labels: number[] = [];
   const at = sampleAt.data;
+  // hot loops: varints decoded inline over the buffer with a local index (1–2 byte ids are the
+  // common case; longer ones go through the Reader), location ids resolved through the dense table
+  const buf = bytes;
+  const fs = asm.locFrameStart;
+  const dense = asm.denseLoc;
+  const denseLen = dense ? dense.length : 0;
+  /** per sample: frames of its stack when its ids are all short and dense (fast path of pass 2b) */
+  const sampleFrames = new Int32Array(nSamples);
   for (let s = 0; s < nSamples; s++) {
     r.pos = at[2 * s];
     const e = at[2 * s + 1];
@@ -212,7 +220,29 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
           idsFrom[s] = r.pos;
           idsTo[s] = le;
         } else idsFrom[s] = -1;
-        while (r.pos < le) frameTotal += asm.locFrameCount(asm.locIndex(r.uvarint()));
+        let p = r.pos;
+        const k = dense ? countFrames(buf, p, le, dense, fs) : -1;
+        if (k >= 0) {
+          frameTotal += k;
+          sampleFrames[s] += k;
+          p = le;
+        } else idsFrom[s] = -1;
+        while (p < le) {
+          let id = buf[p];
+          if (id < 0x80) p++;
+          else if (buf[p + 1] < 0x80 && p + 1 < le) {
+            id = (id & 0x7f) | (buf[p + 1] << 7);
+            p += 2;
+          } else {
+            r.pos = p;
+            id = r.uvarint();
+            p = r.pos;
+          }
+          let li = id < denseLen ? dense![id] : -1;
+          if (li < 0) li = asm.locIndex(id);
+          frameTotal += fs[li + 1] - fs[li];
+        }
+        r.pos = p;
         if (r.pos !== le) throw truncated();
       } else if (field === 1 && wt === 0) {
         idsFrom[s] = -1;
@@ -246,23 +276,22 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
       b.label(asm.stringRef(labels[i], 'A label key'), labels[i + 1] ? asm.stringRef(labels[i + 1], 'A label value') : 0, labels[i + 2]);
     }
   }
-  // pass 2b: stacks, into exactly-sized node arrays (re-reading the ids costs less than keeping them)
+  // pass 2b: stacks, written straight into the exactly-sized node array (re-reading the ids costs
+  // less than keeping them); every id was resolved in pass 2a, so no checks here
   b.reserveNodes(frameTotal);
+  const nodes = b.nodeArray;
+  const locFrames = asm.locFrames;
+  let next = b.nextNode;
+  const leafOf = b.sampleLeaves;
   let ids = new Int32Array(256);
   for (let s = 0; s < nSamples; s++) {
     let n = 0;
     if (idsFrom[s] >= 0) {
-      r.pos = idsFrom[s];
-      const le = idsTo[s];
-      while (r.pos < le) {
-        if (n === ids.length) {
-          const next = new Int32Array(n * 2);
-          next.set(ids);
-          ids = next;
-        }
-        ids[n++] = asm.locIndex(r.uvarint());
-      }
-      b.setSampleStack(s, asm.stackOfIndexes(ids, 0, n));
+      // a run of fast samples in one call (a small loop the JIT optimizes on its own)
+      let s1 = s + 1;
+      while (s1 < nSamples && idsFrom[s1] >= 0) s1++;
+      next = writeStacks(buf, s, s1, idsFrom, idsTo, sampleFrames, dense!, fs, locFrames, nodes, next, leafOf);
+      s = s1 - 1;
       continue;
     }
     r.pos = at[2 * s];
@@ -275,17 +304,72 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
         const le = wt === 2 ? r.len(e) + r.pos : r.pos + 1;
         while (r.pos < le) {
           if (n === ids.length) {
-            const next = new Int32Array(n * 2);
-            next.set(ids);
-            ids = next;
+            const grown = new Int32Array(n * 2);
+            grown.set(ids);
+            ids = grown;
           }
           ids[n++] = asm.locIndex(r.uvarint());
         }
       } else r.skip(wt, e);
     }
+    b.commitNodes(next);
     b.setSampleStack(s, asm.stackOfIndexes(ids, 0, n));
+    next = b.nextNode;
   }
+  b.commitNodes(next);
   return asm.finish();
+}
+
+/**
+ * Frames the packed location ids buf[p .. le-1] expand to, or -1 when an id is not a 1–2 byte
+ * varint of the dense table (the caller then takes the general path, which also reports errors).
+ */
+function countFrames(buf: Uint8Array, p: number, le: number, dense: Int32Array, fs: Int32Array): number {
+  const n = dense.length;
+  let k = 0;
+  while (p < le) {
+    let id = buf[p++];
+    if (id >= 0x80) {
+      if (p >= le) return -1;
+      const b1 = buf[p++];
+      if (b1 >= 0x80) return -1;
+      id = (id & 0x7f) | (b1 << 7);
+    }
+    if (id >= n) return -1;
+    const li = dense[id];
+    if (li < 0) return -1;
+    k += fs[li + 1] - fs[li];
+  }
+  return k;
+}
+
+/**
+ * Writes the stack of packed location ids buf[p .. le-1] (leaf first; checked by countFrames) root
+ * first into nodes[.. last]: decoding forward, each location's frames go innermost first at
+ * decreasing positions starting from `last`, the leaf's node.
+ */
+function writeFrames(buf: Uint8Array, p: number, le: number, dense: Int32Array, fs: Int32Array, locFrames: Int32Array, nodes: Int32Array, last: number): void {
+  let at = last;
+  while (p < le) {
+    let id = buf[p++];
+    if (id >= 0x80) id = (id & 0x7f) | (buf[p++] << 7);
+    const li = dense[id];
+    for (let j = fs[li], j1 = fs[li + 1]; j < j1; j++) nodes[at--] = locFrames[j];
+  }
+}
+
+/** Stacks of the fast samples s0 .. s1-1, written consecutively from node `next`; returns the next free node. */
+function writeStacks(
+  buf: Uint8Array, s0: number, s1: number, idsFrom: Int32Array, idsTo: Int32Array, sampleFrames: Int32Array,
+  dense: Int32Array, fs: Int32Array, locFrames: Int32Array, nodes: Int32Array, next: number, leafOf: Int32Array,
+): number {
+  for (let s = s0; s < s1; s++) {
+    const k = sampleFrames[s];
+    writeFrames(buf, idsFrom[s], idsTo[s], dense, fs, locFrames, nodes, next + k - 1);
+    next += k;
+    leafOf[s] = k > 0 ? next - 1 : 0;
+  }
+  return next;
 }
 
 function readLocation(r: Reader, end: number, t: PprofTables): void {

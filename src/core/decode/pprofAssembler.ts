@@ -44,9 +44,10 @@ export function unpackLine(raw: number, column: number): [number, number] {
 export class PprofAssembler {
   readonly builder: RawProfileBuilder;
   /** frames of location i: locFrames[locFrameStart[i] .. locFrameStart[i+1]-1], innermost first */
-  private readonly locFrameStart: Int32Array;
-  private readonly locFrames: Int32Array;
-  private readonly denseLoc: Int32Array | undefined;
+  readonly locFrameStart: Int32Array;
+  readonly locFrames: Int32Array;
+  /** location index by id when ids are dense enough (-1 = undefined id), else undefined (see locIndex) */
+  readonly denseLoc: Int32Array | undefined;
   private readonly locById: Map<number, number> | undefined;
   /** first id seen for each function name / file string: duplicated table entries must not split frames */
   private readonly firstId = new Map<string, number>();

@@ -109,6 +109,27 @@ export class RawProfileBuilder {
     if (this.nodeCount + n > this.frameOf.length) this.growNodes(this.nodeCount + n);
   }
 
+  /** Bulk writing (a decoder's hot loop): the node array, valid after `reserveNodes` until the next push. */
+  get nodeArray(): Int32Array {
+    return this.frameOf;
+  }
+
+  /** Leaf node per sample so far (bulk `setSampleStack`); valid until the next `sample`. */
+  get sampleLeaves(): Int32Array {
+    return this.sStack.data;
+  }
+
+  /** Index of the next free node. */
+  get nextNode(): number {
+    return this.nodeCount;
+  }
+
+  /** After writing nodeArray[nextNode .. next-1] directly (within the reserved room), commits them. */
+  commitNodes(next: number): void {
+    if (next > this.frameOf.length) throw new RangeError('commitNodes past the reserved nodes');
+    this.nodeCount = next;
+  }
+
   /** Starts writing a new stack, root first: `push` each frame, then `sample(leaf())`. */
   beginStack(): void {
     this.tail = 0;
