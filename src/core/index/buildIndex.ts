@@ -106,7 +106,15 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
   const memoBelow = new Int32Array(frames.count).fill(-2);
   const memoEdge = new Int32Array(frames.count);
   const sv = samples.values;
-  for (let i = 0; i < samples.count; i++) {
+  if (chains && T === 2) {
+    // the common layout in its own small function: the JIT optimizes it whole instead of OSR-ing
+    // (and deoptimizing) this big one, and T = 2 needs no loop per value
+    const out = { eWeight, eSeen };
+    accumulateChains2(samples.count, samples.stack, sv, frameOfNode, frameLine, frameFn, totals, lSelf, lTotal, lSamples, lSeen,
+      fSelf, fTotal, fSamples, fSeen, edges, memoBelow, memoEdge, sampleDepth, out);
+    eWeight = out.eWeight;
+    eSeen = out.eSeen;
+  } else for (let i = 0; i < samples.count; i++) {
     const vb = i * T;
     for (let t = 0; t < T; t++) totals[t] += sv[vb + t];
     // the common two-type case (count + time/bytes) without an inner loop per frame
@@ -298,4 +306,83 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
     durationNanos: raw.durationNanos,
   };
   return { raw, symbols: sym, index, frameFn, frameLine, sampleDepth };
+}
+
+/** The sample pass of buildIndex for chain-laid-out stacks with two sample types (same semantics). */
+function accumulateChains2(
+  count: number, stack: Int32Array, sv: Float64Array, frameOfNode: Int32Array, frameLine: Int32Array, frameFn: Int32Array,
+  totals: Float64Array, lSelf: Float64Array, lTotal: Float64Array, lSamples: Uint32Array, lSeen: Int32Array,
+  fSelf: Float64Array, fTotal: Float64Array, fSamples: Uint32Array, fSeen: Int32Array,
+  edges: PairMap, memoBelow: Int32Array, memoEdge: Int32Array, sampleDepth: Int32Array,
+  out: { eWeight: Float64Array; eSeen: Int32Array },
+): void {
+  let eWeight = out.eWeight;
+  let eSeen = out.eSeen;
+  let t0 = 0, t1 = 0;
+  let nextChain = 1;
+  for (let i = 0; i < count; i++) {
+    const v0 = sv[2 * i];
+    const v1 = sv[2 * i + 1];
+    t0 += v0;
+    t1 += v1;
+    const leaf = stack[i];
+    if (leaf <= 0) continue;
+    {
+      const f = frameOfNode[leaf];
+      const l = frameLine[f];
+      const fn = frameFn[f];
+      lSelf[2 * l] += v0;
+      lSelf[2 * l + 1] += v1;
+      fSelf[2 * fn] += v0;
+      fSelf[2 * fn + 1] += v1;
+    }
+    const stop = nextChain;
+    nextChain = leaf + 1;
+    let below = -1;
+    for (let n = leaf; n >= stop; n--) {
+      const f = frameOfNode[n];
+      const l = frameLine[f];
+      const fn = frameFn[f];
+      if (lSeen[l] !== i) {
+        lSeen[l] = i;
+        lSamples[l]++;
+        lTotal[2 * l] += v0;
+        lTotal[2 * l + 1] += v1;
+      }
+      if (fSeen[fn] !== i) {
+        fSeen[fn] = i;
+        fSamples[fn]++;
+        fTotal[2 * fn] += v0;
+        fTotal[2 * fn + 1] += v1;
+      }
+      if (below >= 0 && below !== fn) {
+        let e: number;
+        if (memoBelow[f] === below) e = memoEdge[f];
+        else {
+          e = edges.id(fn, below);
+          memoBelow[f] = below;
+          memoEdge[f] = e;
+        }
+        if (e >= eSeen.length) {
+          const ns = new Int32Array(eSeen.length * 2).fill(-1);
+          ns.set(eSeen);
+          eSeen = ns;
+          const nw = new Float64Array(eSeen.length * 2);
+          nw.set(eWeight);
+          eWeight = nw;
+        }
+        if (eSeen[e] !== i) {
+          eSeen[e] = i;
+          eWeight[2 * e] += v0;
+          eWeight[2 * e + 1] += v1;
+        }
+      }
+      below = fn;
+    }
+    sampleDepth[i] = leaf - stop + 1;
+  }
+  totals[0] += t0;
+  totals[1] += t1;
+  out.eWeight = eWeight;
+  out.eSeen = eSeen;
 }
