@@ -9,7 +9,7 @@ import { readLoadOptions } from './loadOptions';
 import { ProfileSession } from './profileSession';
 
 /** Wires every feature controller. Each `register…` returns nothing and pushes into context.subscriptions. */
-export function activateHost(context: vscode.ExtensionContext, started: number): void {
+export function activateHost(context: vscode.ExtensionContext): void {
   // The one session every feature reads; the engine worker starts on the first load.
   const session = new ProfileSession(() => createWorkerEngine(context.asAbsolutePath('dist/engineWorker.js')), readLoadOptions);
   context.subscriptions.push(session);
@@ -26,9 +26,4 @@ export function activateHost(context: vscode.ExtensionContext, started: number):
       await (session.engine as Partial<WorkerEngine>).crashForTest?.();
     }),
   );
-  activationMs = Date.now() - started;
-  void context;
 }
-
-/** Measured by the VS Code suite (target ≤ 50 ms). */
-export let activationMs = -1;
