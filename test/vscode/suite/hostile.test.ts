@@ -8,11 +8,12 @@
  * extension-host heap after GC and listener/disposable counts.
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, utimesSync } from 'node:fs';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as vscode from 'vscode';
+import { decodeProfile } from '../../../src/core/decode/decodeProfile';
 import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
 import { recordMetric } from '../support/metrics';
 
@@ -49,7 +50,11 @@ describe('hostile inputs', function () {
     const old = new Date('2020-01-01T00:00:00Z');
     utimesSync(path.join(dest, name), old, old);
     evilUri = vscode.Uri.file(path.join(dest, name));
-    await config().update('profileLens.pathMappings', [{ from: path.join(HOSTILE, 'workspace'), to: 'hostile-fixture' }], vscode.ConfigurationTarget.Workspace);
+    // The profile records the absolute folder of the checkout that generated it (gen/generate.mjs), not this
+    // one: a fresh clone elsewhere (CI) must map the folder the profile names, read from the profile itself.
+    const recorded = decodeProfile(readFileSync(HOSTILE_PROFILE)).strings.find((s) => s.endsWith(`/workspace/${name}`));
+    assert.ok(recorded, `the hostile profile names a file ending in /workspace/${name.slice(0, 40)}`);
+    await config().update('profileLens.pathMappings', [{ from: path.dirname(recorded), to: 'hostile-fixture' }], vscode.ConfigurationTarget.Workspace);
   });
 
   after(async () => {
@@ -62,11 +67,22 @@ describe('hostile inputs', function () {
   it('hostile names: hovers are escaped text with only our command links; CodeLens, status bar and tree show them literally', async () => {
     const r = await openProfile(HOSTILE_PROFILE);
     assert.equal(r.ok, true, r.error);
+    // ok with `superseded` means another load (a refresh, a reload) replaced this one: say so, do not wait for lenses
+    assert.ok(!(r as { superseded?: boolean }).superseded, `the hostile load was superseded by another load: ${JSON.stringify(r)}`);
+    const onScreen = await stats();
+    assert.match(onScreen.statusText ?? '', /hostile\.pb\.gz/, `the hostile profile is the one shown (status: ${onScreen.statusText})`);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(evilUri));
+    let lastLenses: string[] = [];
     const lenses = await waitFor('code lenses on the hostile file', async () => {
-      const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', evilUri, 100)).filter((x) => x.command?.command?.startsWith('profileLens.'));
+      const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', evilUri, 100);
+      const l = all.filter((x) => x.command?.command?.startsWith('profileLens.'));
+      lastLenses = l.map((x) => `${x.range.start.line + 1}: ${x.command?.title.slice(0, 60)}`);
       return l.length >= 5 ? l : undefined;
-    }, 30_000);
+    }, 30_000).catch(async (e: Error) => {
+      const d = await vscode.commands.executeCommand<{ fileId?: number }>('profileLens._test.decorations', evilUri);
+      const s = await stats();
+      throw new Error(`${e.message}; lenses seen: [${lastLenses.join(' | ')}]; fileId of the hostile file: ${d?.fileId}; status: ${s.statusText}; mappings: ${JSON.stringify(config().get('profileLens.pathMappings'))}`);
+    });
     for (const l of lenses) {
       const title = l.command!.title;
       assert.ok(title.startsWith('$(flame) '), title);
