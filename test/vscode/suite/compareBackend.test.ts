@@ -10,7 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { LabelMatcher } from '../../../src/core/backend/labelSelector';
 import { PyroscopeClient } from '../../../src/core/backend/pyroscopeClient';
+import type { TimeWindow } from '../../../src/core/backend/timeWindow';
 import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
 
 const AGENT_SRC = path.join(REPO_ROOT, 'test/pyroscope/agents/node/src');
@@ -21,7 +23,31 @@ interface CompareState {
   scaleReason?: string;
   scale?: number;
   functions?: { name: string; change: number; selfChange: number }[];
+  diffTree?: { functions: { name: string; total: number; baseTotal: number }[] };
 }
+/**
+ * Waits until the server answers `window` (with `filters`) with a profile naming every function in
+ * `names`: pushed data reaches a query only after the agent's upload and the server's ingestion, so a
+ * window compared too early holds nothing (or only part) of the load.
+ */
+async function serverHas(url: string, profileType: string, what: string, window: () => TimeWindow, names: string[], filters: LabelMatcher[] = []): Promise<void> {
+  const client = new PyroscopeClient({ connection: { name: 'probe', url, auth: 'none' } });
+  let last = '';
+  await waitFor(`the server to hold ${what} (${names.join(', ')})`, async () => {
+    const p = await client.fetchProfile({ service: 'profile-lens-node-demo', profileType, window: window(), filters }).catch((e: unknown) => {
+      last = String(e);
+      return undefined;
+    });
+    if (!p) return undefined;
+    const text = Buffer.from(p.bytes).toString('latin1');
+    const missing = names.filter((n) => !text.includes(n));
+    last = `${p.bytes.byteLength} bytes, missing ${missing.join(', ')}`;
+    return missing.length === 0 ? true : undefined;
+  }, 120_000, 1_000).catch((e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)} (last answer: ${last})`);
+  });
+}
+
 const compareState = () => vscode.commands.executeCommand<CompareState>('profileLens._test.compare');
 const decorationsOf = async (uri: vscode.Uri) =>
   (await vscode.commands.executeCommand<{ decorations?: { inline: { line: number; text: string; tone?: string }[] } } | undefined>('profileLens._test.decorations', uri))?.decorations;
@@ -77,6 +103,9 @@ describe('compare: Pyroscope windows and label values (real server and agent)', 
     // two full 30 s windows of pushed data
     const wait = readyAt + 75_000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // both windows hold the steady load on the server (the previous one and the current one)
+    await serverHas(url, wallType, 'the 30 s before the last 30 s', () => ({ kind: 'range', start: Date.now() - 60_000, end: Date.now() - 30_000 }), ['slowPrimeCount', 'buildAllocReport']);
+    await serverHas(url, wallType, 'the last 30 s', () => ({ kind: 'last', ms: 30_000 }), ['slowPrimeCount', 'buildAllocReport']);
     await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '30s' });
     await waitFor('the followed profile', async () => (await vscode.commands.executeCommand<{ source?: unknown }>('profileLens._test.backend')).source, 60_000, 200);
     const ok = await vscode.commands.executeCommand<boolean>('profileLens.compareEarlierWindow', 0);
@@ -98,7 +127,7 @@ describe('compare: Pyroscope windows and label values (real server and agent)', 
     const slowLine = text.findIndex((l) => /function slowPrimeCount/.test(l)) + 1;
     const slowEnd = text.findIndex((l, i) => i >= slowLine && /^}/.test(l)) + 1;
     const inSlow = d.inline.filter((i) => i.line >= slowLine && i.line <= slowEnd);
-    assert.ok(inSlow.length > 0, JSON.stringify(d.inline));
+    assert.ok(inSlow.length > 0, JSON.stringify({ inline: d.inline, functions: state.functions }));
     assert.ok(inSlow.every((i) => !/· new$/.test(i.text)), JSON.stringify(inSlow));
     await vscode.commands.executeCommand('profileLens.clearComparison');
   });
@@ -107,6 +136,10 @@ describe('compare: Pyroscope windows and label values (real server and agent)', 
     // enough pushed data for both label values
     const wait = readyAt + 45_000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // both label values hold their handler's samples on the server
+    for (const value of ['/slow', '/alloc']) {
+      await serverHas(url, wallType, `endpoint=${value} in the last hour`, () => ({ kind: 'last', ms: 3_600_000 }), ['routes.ts'], [{ name: 'endpoint', op: '=', value }]);
+    }
     await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
     await waitFor('the followed 1 h profile', async () => {
       const s = await vscode.commands.executeCommand<{ source?: { window?: string } }>('profileLens._test.backend');
@@ -122,7 +155,8 @@ describe('compare: Pyroscope windows and label values (real server and agent)', 
     const text = readFileSync(routesTs.fsPath, 'utf8').split('\n');
     const slowLine = text.findIndex((l) => /endpoint: '\/slow'/.test(l)) + 1;
     const slow = state.functions?.filter((f) => f.change > 0.1 && (new RegExp(`routes\\.ts.*:${slowLine}$`).test(f.name) || /slowPrimeCount/.test(f.name)));
-    assert.ok(slow && slow.length > 0, JSON.stringify(state.functions));
+    // on failure: both sides' self cost per function, to tell "no data" from "no difference"
+    assert.ok(slow && slow.length > 0, JSON.stringify({ functions: state.functions, diffTree: state.diffTree?.functions.slice(0, 20) }));
     await vscode.window.showTextDocument(routesTs);
     const d = await waitFor('label-value deltas on routes.ts', async () => {
       const x = await decorationsOf(routesTs);
