@@ -5,6 +5,7 @@
  * small protobuf writer (pprof-format would need an object per sample). Deterministic (seeded).
  */
 import { gzipSync } from 'node:zlib';
+import { prng as rng } from '../test/support/prng';
 
 class Writer {
   buf: Buffer;
@@ -63,16 +64,6 @@ class Writer {
   }
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Zipf-like pick in [0, n): index ~ n^u skewed toward 0. */
 function zipf(r: () => number, n: number, s = 1.2): number {

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError } from '../../src/core/engine';
 import { EngineCore } from '../../src/core/engineCore';
-import { mutantFor, prng, type FuzzFormat } from './mutants';
+import { prng } from '../support/prng';
+import { mutantFor, type FuzzFormat } from './mutants';
 
 export interface WorkerInput {
   format: FuzzFormat;

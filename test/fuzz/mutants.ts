@@ -12,17 +12,6 @@ import { Location, Profile, Sample } from 'pprof-format';
 export type FuzzFormat = 'pprof-gz' | 'pprof-raw' | 'cpuprofile' | 'heapprofile' | 'collapsed';
 export const FORMATS: FuzzFormat[] = ['pprof-gz', 'pprof-raw', 'cpuprofile', 'heapprofile', 'collapsed'];
 
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FIX = path.resolve(__dirname, '../fixtures');
 const read = (p: string) => readFileSync(path.join(FIX, p));
 

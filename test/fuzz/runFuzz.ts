@@ -20,7 +20,8 @@ import { loadSourceMapText } from '../../src/core/symbolize/sourceMapLoader';
 import { startLocalServer } from '../unit/backend/localServer';
 import { buildPprof } from '../unit/backend/pprofBuilder';
 import type { WorkerInput, WorkerMessage } from './fuzzWorker';
-import { FORMATS, HOSTILE_STRINGS, prng } from './mutants';
+import { prng } from '../support/prng';
+import { FORMATS, HOSTILE_STRINGS } from './mutants';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -11,21 +11,12 @@ import { ProtoWriter } from '../../../src/core/backend/protoWire';
 import { PyroscopeClient } from '../../../src/core/backend/pyroscopeClient';
 import { startLocalServer, type LocalServer } from './localServer';
 import { buildPprof } from './pprofBuilder';
+import { prng } from '../../support/prng';
 
 const SEED = 0x5eed1234;
 const CASES = 250;
 const HOUR = { kind: 'last', ms: 3_600_000 } as const;
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('backend fuzz: client vs a server that misbehaves differently every time', function () {
   this.timeout(120_000);

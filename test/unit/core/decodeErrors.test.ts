@@ -14,6 +14,7 @@ import { buildIndex } from '../../../src/core/index/buildIndex';
 import { buildFlameTree } from '../../../src/core/index/flameTree';
 import type { RawProfile } from '../../../src/core/model';
 import type { SymbolizeResult } from '../../../src/core/symbolize/symbolize';
+import { prng as rng } from '../../support/prng';
 
 const GO = path.join(__dirname, '../../fixtures/go');
 
@@ -153,17 +154,6 @@ describe('decode errors are typed', () => {
   });
 });
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Uint8Array, r: () => number): Uint8Array {
   const b = Buffer.from(src);

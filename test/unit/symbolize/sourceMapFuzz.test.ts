@@ -9,21 +9,12 @@ import * as path from 'node:path';
 import { loadSourceMapText } from '../../../src/core/symbolize/sourceMapLoader';
 import { symbolize } from '../../../src/core/symbolize/symbolize';
 import { loadRaw, options } from './fixtureHelpers';
+import { prng as mulberry32 } from '../../support/prng';
 
 const WS = path.resolve(__dirname, '../../fixtures/node/workspace'); // the committed maps (deterministic)
 const bundleMap = readFileSync(path.join(WS, 'build/app.min.js.map'), 'utf8');
 const tscMap = readFileSync(path.join(WS, 'lib/matrix.js.map'), 'utf8');
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
