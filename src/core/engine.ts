@@ -84,6 +84,51 @@ export interface Engine {
   diff(baseId: number, currentId: number, typeIndex: number): Promise<ProfileDiff>;
   release(id: number): Promise<void>;
   dispose(): Promise<void>;
+  /**
+   * Correlate: the samples of profile `id` whose labels match `selection` (a span's `span_id`, a
+   * `trace_id`, …), indexed as a profile of their own with a new id (release it like any other).
+   * Frames and their symbolization are the parent's. Throws EngineError('no-match') naming the
+   * profile's label keys when no sample matches.
+   */
+  select(id: number, selection: SampleSelection): Promise<LoadResult>;
+  /** The label keys of profile `id` with their most frequent values (for pickers). */
+  labels(id: number, options?: LabelSummaryOptions): Promise<LabelKeySummary[]>;
+}
+
+/** One label condition: the sample carries label `key` with one of `values` (exact strings). */
+export interface LabelMatch {
+  key: string;
+  values: string[];
+}
+
+/** Which samples to keep: every condition holds (AND over keys, OR over one key's values). */
+export interface SampleSelection {
+  labels: LabelMatch[];
+}
+
+export interface LabelSummaryOptions {
+  /** values listed per key (heaviest first); default 50 */
+  maxValues?: number;
+  /** sample type that orders the values; default the profile's default type */
+  typeIndex?: number;
+}
+
+export interface LabelValueSummary {
+  value: string;
+  /** samples carrying key=value */
+  samples: number;
+  /** their summed value per sample type (length = sampleTypes.length) */
+  weight: number[];
+}
+
+export interface LabelKeySummary {
+  key: string;
+  /** samples carrying the key */
+  samples: number;
+  /** distinct values of the key */
+  distinct: number;
+  /** the heaviest values (by LabelSummaryOptions.typeIndex's weight, then sample count) */
+  top: LabelValueSummary[];
 }
 
 /** Typed failure of any engine step. `code` is stable for tests and UI; `message` is for people. */
@@ -96,7 +141,9 @@ export type EngineErrorCode =
   | 'empty-profile'
   | 'bad-json'
   | 'worker-crashed'
-  | 'unknown-profile';
+  | 'unknown-profile'
+  /** a selection (Engine.select) matched no sample */
+  | 'no-match';
 
 export class EngineError extends Error {
   constructor(readonly code: EngineErrorCode, message: string) {

@@ -3,10 +3,11 @@
  * → index on load, kept by id for call trees and diffs. Pure computation; no threads here.
  */
 import { decodeProfile } from './decode/decodeProfile';
-import { EngineError, type FlameTreeOptions, type LoadOptions, type LoadResult, type ProfileDiff } from './engine';
+import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
 import { buildIndex, type IndexedProfile } from './index/buildIndex';
 import { diffProfiles } from './index/diffProfiles';
+import { labelSummary, selectSamples } from './index/selectSamples';
 import type { FlameTree, RawProfile } from './model';
 import { symbolize } from './symbolize/symbolize';
 
@@ -86,6 +87,23 @@ export class EngineCore {
 
   diff(baseId: number, currentId: number, typeIndex: number): ProfileDiff {
     return diffProfiles(this.get(baseId).index, this.get(currentId).index, typeIndex);
+  }
+
+  /** Correlate: the samples of `id` matching `selection`, indexed as a new profile (see Engine.select). */
+  select(id: number, selection: SampleSelection): LoadResult {
+    const parent = this.get(id);
+    const t0 = performance.now();
+    const { raw, sym } = selectSamples(parent.raw, parent.symbols, selection);
+    const t1 = performance.now();
+    const ip = buildIndex(raw, sym);
+    const t2 = performance.now();
+    const sub = this.nextId++;
+    this.profiles.set(sub, ip);
+    return { id: sub, index: ip.index, timings: { decode: t1 - t0, symbolize: 0, index: t2 - t1 } };
+  }
+
+  labels(id: number, options: LabelSummaryOptions = {}): LabelKeySummary[] {
+    return labelSummary(this.get(id).raw, options);
   }
 
   release(id: number): void {

@@ -12,6 +12,8 @@ export function createInProcessEngine(): Engine & { core: EngineCore } {
     load: (bytes, options) => core.load(bytes, options),
     flameTree: async (id, options) => core.flameTree(id, options),
     diff: async (baseId, currentId, typeIndex) => core.diff(baseId, currentId, typeIndex),
+    select: async (id, selection) => core.select(id, selection),
+    labels: async (id, options) => core.labels(id, options),
     release: async (id) => core.release(id),
     dispose: async () => core.clear(),
   };

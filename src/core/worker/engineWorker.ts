@@ -22,6 +22,12 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return core.flameTree(req.id, req.options);
     case 'diff':
       return core.diff(req.baseId, req.currentId, req.typeIndex);
+    case 'select': {
+      const r = core.select(req.id, req.selection);
+      return { ...r, index: copyTypedArrays(r.index) };
+    }
+    case 'labels':
+      return core.labels(req.id, req.options);
     case 'release':
       core.release(req.id);
       return undefined;

@@ -1,11 +1,13 @@
 /** Messages between `workerEngine` (host side) and `engineWorker` (the thread). */
-import type { EngineErrorCode, FlameTreeOptions, LoadOptions } from '../engine';
+import type { EngineErrorCode, FlameTreeOptions, LabelSummaryOptions, LoadOptions, SampleSelection } from '../engine';
 
 export type WorkerRequest =
   | { seq: number; op: 'load'; bytes: Uint8Array; options: LoadOptions }
   | { seq: number; op: 'flameTree'; id: number; options: FlameTreeOptions }
   | { seq: number; op: 'diff'; baseId: number; currentId: number; typeIndex: number }
   | { seq: number; op: 'release'; id: number }
+  | { seq: number; op: 'select'; id: number; selection: SampleSelection }
+  | { seq: number; op: 'labels'; id: number; options?: LabelSummaryOptions }
   /** test hook: makes the worker exit abruptly, as a crash would */
   | { seq: number; op: 'crash' };
 

@@ -5,7 +5,7 @@
  * loaded by the old worker are gone: their ids then give 'unknown-profile').
  */
 import { Worker } from 'node:worker_threads';
-import { EngineError, type Engine, type FlameTreeOptions, type LoadOptions, type LoadResult, type ProfileDiff } from '../engine';
+import { EngineError, type Engine, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from '../engine';
 import type { FlameTree } from '../model';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
@@ -98,6 +98,15 @@ export function createWorkerEngine(workerScriptPath: string, limits: { maxHeapMb
     },
     async diff(baseId: number, currentId: number, typeIndex: number): Promise<ProfileDiff> {
       return call<ProfileDiff>({ op: 'diff', baseId: resolveHandle(baseId), currentId: resolveHandle(currentId), typeIndex });
+    },
+    async select(id: number, selection: SampleSelection): Promise<LoadResult> {
+      const r = await call<LoadResult>({ op: 'select', id: resolveHandle(id), selection });
+      const handle = nextHandle++;
+      handles.set(handle, { gen: generation, id: r.id });
+      return { ...r, id: handle };
+    },
+    async labels(id: number, options?: LabelSummaryOptions): Promise<LabelKeySummary[]> {
+      return call<LabelKeySummary[]>({ op: 'labels', id: resolveHandle(id), options });
     },
     async release(id: number): Promise<void> {
       const h = handles.get(id);
