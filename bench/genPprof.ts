@@ -76,6 +76,8 @@ export interface GenOptions {
   functions: number;
   files: number;
   seed?: number;
+  /** added to every location id (default 0): tests use it to get 3-byte and sparse ids */
+  locationIdBase?: number;
 }
 
 export function generatePprof(o: GenOptions): Buffer {
@@ -112,12 +114,13 @@ export function generatePprof(o: GenOptions): Buffer {
   }
   // locations: (function, line) call sites; some with inlined callees (2–3 Lines, innermost first)
   const locLines: number[][] = []; // flat [fn, line, fn, line, ...]
+  const idBase = o.locationIdBase ?? 0;
   const locOfSite = new Map<number, number>();
   const locFor = (fn: number, line: number, pc = 0): number => {
     const key = (fn * 100000 + line) * 16 + pc;
     let id = locOfSite.get(key);
     if (id === undefined) {
-      id = locLines.length + 1;
+      id = locLines.length + 1 + idBase;
       const lines = [fn, line];
       if (r() < 0.15) {
         // an inlined helper called at this site: its line comes first (innermost)
@@ -169,7 +172,7 @@ export function generatePprof(o: GenOptions): Buffer {
     const tailDepth = Math.max(1, target - prefix.length);
     const tail: number[] = [];
     // continue from a callee of the prefix's last function
-    const lastFn = locLines[prefix[prefix.length - 1] - 1].at(-2)!;
+    const lastFn = locLines[prefix[prefix.length - 1] - 1 - idBase].at(-2)!;
     walk(callees[lastFn][0], tailDepth, tail);
     // leaf first
     for (let i = tail.length - 1; i >= 0; i--) ids.push(i === tail.length - 1 ? leafSite(tail[i]) : callSite(tail[i], tail[i + 1]));
@@ -202,7 +205,7 @@ export function generatePprof(o: GenOptions): Buffer {
     const lines = locLines[i];
     w.msg(4, (m) => {
       m.tag(1, 0);
-      m.varint(i + 1);
+      m.varint(i + 1 + idBase);
       m.tag(3, 0);
       m.varint(0x400000 + i * 16);
       for (let k = 0; k < lines.length; k += 2) {

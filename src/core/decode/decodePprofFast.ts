@@ -83,17 +83,6 @@ function truncated(): EngineError {
   return new EngineError('corrupt-protobuf', 'The pprof protobuf is truncated or corrupt (a field runs past the end of its message).');
 }
 
-/** Repeated scalar field, packed (wire type 2) or not (wire type 0). */
-function readRepeated(r: Reader, wt: number, end: number, out: number[] | GrowableInt32, unsigned: boolean): void {
-  if (wt === 2) {
-    const n = r.len(end);
-    const e = r.pos + n;
-    while (r.pos < e) out.push(unsigned ? r.uvarint() : r.varint());
-    if (r.pos !== e) throw truncated();
-  } else if (wt === 0) out.push(unsigned ? r.uvarint() : r.varint());
-  else r.skip(wt, end);
-}
-
 function valueType(r: Reader, end: number): { type: number; unit: number } {
   const v = { type: 0, unit: 0 };
   while (r.pos < end) {
@@ -187,99 +176,20 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
   const T = t.sampleTypes.length;
   const asm = new PprofAssembler(t, nSamples, 16);
   const b = asm.builder;
-  // pass 2a: values and labels of every sample; count the frames their stacks expand to
-  let frameTotal = 0;
-  /** per sample: byte range of its one packed location-id field; from -1 = several fields (re-parse) */
+  const at = sampleAt.data;
+  /** per sample: byte range of its one packed location-id field; from -1 = several fields or ids off the fast path */
   const idsFrom = new Int32Array(nSamples);
   const idsTo = new Int32Array(nSamples);
-  const values: number[] = [];
-  const labels: number[] = [];
-  const at = sampleAt.data;
-  // hot loops: varints decoded inline over the buffer with a local index (1–2 byte ids are the
-  // common case; longer ones go through the Reader), location ids resolved through the dense table
-  const buf = bytes;
-  const fs = asm.locFrameStart;
-  const dense = asm.denseLoc;
-  const denseLen = dense ? dense.length : 0;
-  /** per sample: frames of its stack when its ids are all short and dense (fast path of pass 2b) */
+  /** per sample: frames of its stack */
   const sampleFrames = new Int32Array(nSamples);
-  for (let s = 0; s < nSamples; s++) {
-    r.pos = at[2 * s];
-    const e = at[2 * s + 1];
-    values.length = 0;
-    labels.length = 0;
-    while (r.pos < e) {
-      const tag = r.varint();
-      const field = tag >>> 3;
-      const wt = tag & 7;
-      if (field === 1 && wt === 2) {
-        const len = r.len(e);
-        const le = r.pos + len;
-        // remember where the packed ids are, so pass 2b reads them without re-parsing the sample
-        if (idsFrom[s] === 0 && idsTo[s] === 0) {
-          idsFrom[s] = r.pos;
-          idsTo[s] = le;
-        } else idsFrom[s] = -1;
-        let p = r.pos;
-        const k = dense ? countFrames(buf, p, le, dense, fs) : -1;
-        if (k >= 0) {
-          frameTotal += k;
-          sampleFrames[s] += k;
-          p = le;
-        } else idsFrom[s] = -1;
-        while (p < le) {
-          let id = buf[p];
-          if (id < 0x80) p++;
-          else if (buf[p + 1] < 0x80 && p + 1 < le) {
-            id = (id & 0x7f) | (buf[p + 1] << 7);
-            p += 2;
-          } else {
-            r.pos = p;
-            id = r.uvarint();
-            p = r.pos;
-          }
-          let li = id < denseLen ? dense![id] : -1;
-          if (li < 0) li = asm.locIndex(id);
-          frameTotal += fs[li + 1] - fs[li];
-        }
-        r.pos = p;
-        if (r.pos !== le) throw truncated();
-      } else if (field === 1 && wt === 0) {
-        idsFrom[s] = -1;
-        frameTotal += asm.locFrameCount(asm.locIndex(r.uvarint()));
-      }
-      else if (field === 2) readRepeated(r, wt, e, values, false);
-      else if (field === 3 && wt === 2) {
-        const len = r.len(e);
-        const le = r.pos + len;
-        let key = 0, str = 0, num = 0;
-        while (r.pos < le) {
-          const lt = r.varint();
-          const lf = lt >>> 3;
-          const lw = lt & 7;
-          if (lf === 1 && lw === 0) key = r.uvarint();
-          else if (lf === 2 && lw === 0) str = r.uvarint();
-          else if (lf === 3 && lw === 0) num = r.varint();
-          else r.skip(lw, le);
-        }
-        if (r.pos !== le) throw truncated();
-        labels.push(key, str, num);
-      } else r.skip(wt, e);
-    }
-    if (r.pos !== e) throw truncated();
-    b.sample(0);
-    if (values.length !== T) {
-      throw new EngineError('corrupt-protobuf', `Sample ${s} has ${values.length} values but the profile declares ${T} sample types.`);
-    }
-    for (let i = 0; i < T; i++) b.value(values[i]);
-    for (let i = 0; i < labels.length; i += 3) {
-      b.label(asm.stringRef(labels[i], 'A label key'), labels[i + 1] ? asm.stringRef(labels[i + 1], 'A label value') : 0, labels[i + 2]);
-    }
-  }
+  const idFrame = asm.denseLoc ? idFrameTable(asm.denseLoc, asm.locFrameStart, asm.locFrames) : undefined;
+  // pass 2a: values and labels of every sample; count the frames their stacks expand to
+  const frameTotal = readSamples(r, bytes, at, nSamples, T, asm, idFrame, idsFrom, idsTo, sampleFrames);
   // pass 2b: stacks, written straight into the exactly-sized node array (re-reading the ids costs
-  // less than keeping them); every id was resolved in pass 2a, so no checks here
+  // less than keeping them); every id was resolved in pass 2a, so no checks on the fast path
   b.reserveNodes(frameTotal);
   const nodes = b.nodeArray;
+  const fs = asm.locFrameStart;
   const locFrames = asm.locFrames;
   let next = b.nextNode;
   const leafOf = b.sampleLeaves;
@@ -290,7 +200,7 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
       // a run of fast samples in one call (a small loop the JIT optimizes on its own)
       let s1 = s + 1;
       while (s1 < nSamples && idsFrom[s1] >= 0) s1++;
-      next = writeStacks(buf, s, s1, idsFrom, idsTo, sampleFrames, dense!, fs, locFrames, nodes, next, leafOf);
+      next = writeStacks(bytes, s, s1, idsFrom, idsTo, sampleFrames, idFrame!, fs, locFrames, nodes, next, leafOf);
       s = s1 - 1;
       continue;
     }
@@ -321,51 +231,157 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
 }
 
 /**
- * Frames the packed location ids buf[p .. le-1] expand to, or -1 when an id is not a 1–2 byte
+ * Location id → what its stack nodes are, for the dense table: >= 0 the one frame of a single-frame
+ * location (most are), -1 an undefined id, <= -2 the location index li = -2 - x of a location
+ * with several frames (inlined) or none.
+ */
+function idFrameTable(dense: Int32Array, fs: Int32Array, locFrames: Int32Array): Int32Array {
+  const out = new Int32Array(dense.length);
+  for (let id = 0; id < dense.length; id++) {
+    const li = dense[id];
+    out[id] = li < 0 ? -1 : fs[li + 1] - fs[li] === 1 ? locFrames[fs[li]] : -2 - li;
+  }
+  return out;
+}
+
+/**
+ * Pass 2a: every sample's values and labels into the builder; per sample the frames its stack
+ * expands to and, when its ids are one packed field of 1–3 byte varints all in the dense table,
+ * their byte range (else idsFrom = -1: pass 2b re-parses it). Returns the total frames.
+ */
+function readSamples(
+  r: Reader, buf: Uint8Array, at: Int32Array, nSamples: number, T: number, asm: PprofAssembler,
+  idFrame: Int32Array | undefined, idsFrom: Int32Array, idsTo: Int32Array, sampleFrames: Int32Array,
+): number {
+  const b = asm.builder;
+  const fs = asm.locFrameStart;
+  let frameTotal = 0;
+  for (let s = 0; s < nSamples; s++) {
+    const e = at[2 * s + 1];
+    r.pos = at[2 * s];
+    let nv = 0;
+    let frames = 0;
+    let fast = true;
+    let idsSeen = false;
+    b.sample(0);
+    while (r.pos < e) {
+      const tag = r.varint();
+      const field = tag >>> 3;
+      const wt = tag & 7;
+      if (field === 1 && wt === 2) {
+        const le = r.len(e) + r.pos;
+        if (idsSeen) fast = false;
+        idsSeen = true;
+        idsFrom[s] = r.pos;
+        idsTo[s] = le;
+        const k = idFrame ? countFrames(buf, r.pos, le, idFrame, fs) : -1;
+        if (k >= 0) {
+          frames += k;
+          r.pos = le;
+        } else {
+          fast = false;
+          while (r.pos < le) frames += asm.locFrameCount(asm.locIndex(r.uvarint()));
+          if (r.pos !== le) throw truncated();
+        }
+      } else if (field === 1 && wt === 0) {
+        fast = false;
+        idsSeen = true;
+        frames += asm.locFrameCount(asm.locIndex(r.uvarint()));
+      } else if (field === 2 && wt === 2) {
+        const le = r.len(e) + r.pos;
+        while (r.pos < le) {
+          b.value(r.varint());
+          nv++;
+        }
+        if (r.pos !== le) throw truncated();
+      } else if (field === 2 && wt === 0) {
+        b.value(r.varint());
+        nv++;
+      } else if (field === 3 && wt === 2) {
+        const le = r.len(e) + r.pos;
+        let key = 0, str = 0, num = 0;
+        while (r.pos < le) {
+          const lt = r.varint();
+          const lf = lt >>> 3;
+          const lw = lt & 7;
+          if (lf === 1 && lw === 0) key = r.uvarint();
+          else if (lf === 2 && lw === 0) str = r.uvarint();
+          else if (lf === 3 && lw === 0) num = r.varint();
+          else r.skip(lw, le);
+        }
+        if (r.pos !== le) throw truncated();
+        b.label(asm.stringRef(key, 'A label key'), str ? asm.stringRef(str, 'A label value') : 0, num);
+      } else r.skip(wt, e);
+    }
+    if (r.pos !== e) throw truncated();
+    if (nv !== T) {
+      throw new EngineError('corrupt-protobuf', `Sample ${s} has ${nv} values but the profile declares ${T} sample types.`);
+    }
+    if (!fast) idsFrom[s] = -1;
+    sampleFrames[s] = frames;
+    frameTotal += frames;
+  }
+  return frameTotal;
+}
+
+/**
+ * Frames the packed location ids buf[p .. le-1] expand to, or -1 when an id is not a 1–3 byte
  * varint of the dense table (the caller then takes the general path, which also reports errors).
  */
-function countFrames(buf: Uint8Array, p: number, le: number, dense: Int32Array, fs: Int32Array): number {
-  const n = dense.length;
+function countFrames(buf: Uint8Array, p: number, le: number, idFrame: Int32Array, fs: Int32Array): number {
+  const n = idFrame.length;
   let k = 0;
   while (p < le) {
     let id = buf[p++];
     if (id >= 0x80) {
-      if (p >= le) return -1;
       const b1 = buf[p++];
-      if (b1 >= 0x80) return -1;
-      id = (id & 0x7f) | (b1 << 7);
+      id = (id & 0x7f) | ((b1 & 0x7f) << 7);
+      if (b1 >= 0x80) {
+        const b2 = buf[p++];
+        if (b2 >= 0x80) return -1;
+        id |= b2 << 14;
+      }
     }
     if (id >= n) return -1;
-    const li = dense[id];
-    if (li < 0) return -1;
-    k += fs[li + 1] - fs[li];
+    const x = idFrame[id];
+    if (x >= 0) k++;
+    else if (x === -1) return -1;
+    else {
+      const li = -2 - x;
+      k += fs[li + 1] - fs[li];
+    }
   }
-  return k;
+  return p === le ? k : -1;
 }
 
 /**
- * Writes the stack of packed location ids buf[p .. le-1] (leaf first; checked by countFrames) root
- * first into nodes[.. last]: decoding forward, each location's frames go innermost first at
- * decreasing positions starting from `last`, the leaf's node.
+ * Stacks of the fast samples s0 .. s1-1 (checked by countFrames), written consecutively from node
+ * `next`, each root first: decoding its leaf-first ids forward, each location's frames go innermost
+ * first at decreasing positions starting from the leaf's node. Returns the next free node.
  */
-function writeFrames(buf: Uint8Array, p: number, le: number, dense: Int32Array, fs: Int32Array, locFrames: Int32Array, nodes: Int32Array, last: number): void {
-  let at = last;
-  while (p < le) {
-    let id = buf[p++];
-    if (id >= 0x80) id = (id & 0x7f) | (buf[p++] << 7);
-    const li = dense[id];
-    for (let j = fs[li], j1 = fs[li + 1]; j < j1; j++) nodes[at--] = locFrames[j];
-  }
-}
-
-/** Stacks of the fast samples s0 .. s1-1, written consecutively from node `next`; returns the next free node. */
 function writeStacks(
   buf: Uint8Array, s0: number, s1: number, idsFrom: Int32Array, idsTo: Int32Array, sampleFrames: Int32Array,
-  dense: Int32Array, fs: Int32Array, locFrames: Int32Array, nodes: Int32Array, next: number, leafOf: Int32Array,
+  idFrame: Int32Array, fs: Int32Array, locFrames: Int32Array, nodes: Int32Array, next: number, leafOf: Int32Array,
 ): number {
   for (let s = s0; s < s1; s++) {
     const k = sampleFrames[s];
-    writeFrames(buf, idsFrom[s], idsTo[s], dense, fs, locFrames, nodes, next + k - 1);
+    let to = next + k - 1;
+    let p = idsFrom[s];
+    const le = idsTo[s];
+    while (p < le) {
+      let id = buf[p++];
+      if (id >= 0x80) {
+        const b1 = buf[p++];
+        id = (id & 0x7f) | ((b1 & 0x7f) << 7);
+        if (b1 >= 0x80) id |= buf[p++] << 14;
+      }
+      const x = idFrame[id];
+      if (x >= 0) nodes[to--] = x;
+      else {
+        const li = -2 - x;
+        for (let j = fs[li], j1 = fs[li + 1]; j < j1; j++) nodes[to--] = locFrames[j];
+      }
+    }
     next += k;
     leafOf[s] = k > 0 ? next - 1 : 0;
   }

@@ -12,6 +12,7 @@ import { decodePprof } from '../../../src/core/decode/decodePprof';
 import { decodePprofFast } from '../../../src/core/decode/decodePprofFast';
 import { createInProcessEngine } from '../../../src/core/inProcessEngine';
 import type { ProfileIndex } from '../../../src/core/model';
+import { generatePprof } from '../../../bench/genPprof';
 import { parseGoTop } from './goTop';
 
 const GO = path.join(__dirname, '../../fixtures/go');
@@ -148,6 +149,22 @@ describe('hand-written pprof decoder = pprof-format (differential, every pprof f
       const b = decodePprof(bytes);
       assert.deepEqual(a, b);
       assert.ok(a.samples.count > 0);
+    });
+  }
+});
+
+describe('hand-written pprof decoder = pprof-format on generated profiles (id encodings of the fast and general paths)', () => {
+  // location ids: 1–2 byte varints (the bench's own); 2- and 3-byte ids (past 16383) in the dense id
+  // table (~7 000 locations: ids up to 4 × that are dense); ids past 2^21 (sparse: the general path
+  // with an id → location map). ~15 % of locations have inlined frames.
+  for (const locationIdBase of [0, 12_000, 3_000_000]) {
+    it(`location ids from ${locationIdBase + 1}`, () => {
+      const bytes = gunzipSync(generatePprof({ samples: 2500, functions: 20_000, files: 200, seed: 11, locationIdBase }));
+      const a = decodePprofFast(bytes);
+      const b = decodePprof(bytes);
+      assert.deepEqual(a, b);
+      assert.equal(a.samples.count, 2500);
+      assert.ok(a.stacks.count > 1500 * 20, `stacks are 20–80 deep (${a.stacks.count} nodes)`);
     });
   }
 });
