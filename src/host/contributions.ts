@@ -45,6 +45,8 @@ export const Commands = {
   testStats: 'profileLens._test.stats',
   /** test hook: kill the engine worker as a crash would (issue 7: isolation) */
   testCrashEngine: 'profileLens._test.crashEngine',
+  /** test-only: flame graph controller state (src/host/flameGraph) */
+  testFlameGraph: 'profileLens._test.flameGraph',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -110,6 +112,8 @@ export const Settings = {
   codeLens: 'profileLens.codeLens.enabled',
   hover: 'profileLens.hover.enabled',
   hotspotsMaxItems: 'profileLens.hotspots.maxItems',
+  /** most nodes of a flame graph tree (the rest folds into "other" nodes); clamped by the flame graph controller */
+  flameGraphNodeBudget: 'profileLens.flameGraph.nodeBudget',
   /** backends (src/host/backend/connectionSettings.ts validates these) */
   connections: 'profileLens.connections',
   refreshIntervalSeconds: 'profileLens.backend.refreshIntervalSeconds',
@@ -140,6 +144,7 @@ export interface SettingTypes {
   [Settings.codeLens]: boolean;
   [Settings.hover]: boolean;
   [Settings.hotspotsMaxItems]: number;
+  [Settings.flameGraphNodeBudget]: number;
   [Settings.connections]: unknown[];
   [Settings.refreshIntervalSeconds]: number;
   [Settings.backendTimeoutSeconds]: number;
@@ -166,6 +171,7 @@ export const SettingDefaults: { [K in keyof SettingTypes]: SettingTypes[K] } = {
   [Settings.codeLens]: true,
   [Settings.hover]: true,
   [Settings.hotspotsMaxItems]: 20,
+  [Settings.flameGraphNodeBudget]: 100_000,
   [Settings.connections]: [],
   [Settings.refreshIntervalSeconds]: 60,
   [Settings.backendTimeoutSeconds]: 30,

@@ -9,15 +9,20 @@ import type { FlameTreeOptions } from '../../core/engine';
 import type { LoadedProfile, ProfileSession } from '../profileSession';
 import type { ComparisonSource } from '../compare/compareController';
 import type { FromWebview, ToWebview, TreeOptions } from '../../shared/protocol';
-import { Commands, registerCommand } from '../contributions';
+import { Commands, Settings, readConfig, registerCommand } from '../contributions';
 import { docKey, uriOfFile } from '../insights/insightsModel';
 import { Disposable, DisposableStore } from '../disposable';
 import { lineStart, toLine1 } from '../positions';
 import { flameGraphHtml, makeNonce } from './flameGraphHtml';
-import { sanitizeOptions, toWireTree } from './wireTree';
+import { NODE_BUDGET_DEFAULT, clampNodeBudget, sanitizeOptions, toWireTree } from './wireTree';
 
-/** Most nodes sent to the page; the engine folds the negligible tail into "other" nodes. */
-export const NODE_BUDGET = 100_000;
+/** Default of the most nodes sent to the page (setting `profileLens.flameGraph.nodeBudget`); the engine folds the negligible tail into "other" nodes. */
+export const NODE_BUDGET = NODE_BUDGET_DEFAULT;
+
+/** The node budget the user set (`profileLens.flameGraph.nodeBudget`), within its bounds. */
+export function readNodeBudget(): number {
+  return clampNodeBudget(readConfig(vscode.workspace.getConfiguration(), Settings.flameGraphNodeBudget));
+}
 const VIEW_TYPE = 'profileLens.flameGraph';
 
 export interface ShowFlameGraphArgs {
@@ -50,6 +55,10 @@ export class FlameGraphController extends Disposable {
   private lastTree: { key: string; message: ToWebview } | undefined;
   /** for tests: the last draw the page reported */
   lastDraw: { ms: number; rects: number } | undefined;
+  /** for tests: what the last tree sent held, and the last status message posted */
+  private lastSent: { profileId: number; nodes: number; merged: { nodes: number; weight: number }; budget: number; at: number } | undefined;
+  private lastStatus: { kind: string; message: string } | undefined;
+  private lastDrawAt = 0;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -64,6 +73,21 @@ export class FlameGraphController extends Disposable {
     this.register(session.onDidChange((p) => this.onProfileChanged(p)));
     this.register(vscode.window.onDidChangeTextEditorSelection((e) => this.onCursor(e.textEditor)));
     this.register(vscode.window.onDidChangeActiveTextEditor((e) => e && this.onCursor(e)));
+    // a new node budget rebuilds the open graph (the cached tree was built with the old one)
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(Settings.flameGraphNodeBudget)) return;
+      this.lastTree = undefined;
+      if (this.panel && this.pageReady) void this.sendTree();
+    }));
+    this.register(registerCommand(vscode.commands, Commands.testFlameGraph, () => ({
+      open: !!this.panel,
+      ready: this.pageReady,
+      lastSent: this.lastSent,
+      lastStatus: this.lastStatus,
+      lastDraw: this.lastDraw,
+      drawnAt: this.lastDrawAt,
+      currentId: this.session.current?.id,
+    })));
   }
 
   override dispose(): void {
@@ -121,6 +145,7 @@ export class FlameGraphController extends Disposable {
   }
 
   private post(m: ToWebview): void {
+    if (m.type === 'status') this.lastStatus = { kind: m.kind, message: m.message };
     void this.panel?.webview.postMessage(m);
   }
 
@@ -148,6 +173,7 @@ export class FlameGraphController extends Disposable {
         break;
       case 'drawn':
         this.lastDraw = { ms: m.ms, rects: m.rects };
+        this.lastDrawAt = Date.now();
         break;
     }
   }
@@ -170,11 +196,12 @@ export class FlameGraphController extends Disposable {
     const options = this.options ?? { mergeBy: 'function', inverted: false, typeIndex: current.typeIndex };
     this.options = options;
     const seq = ++this.requestSeq;
-    const request: FlameTreeOptions = { typeIndex: options.typeIndex, mergeBy: options.mergeBy, inverted: options.inverted, nodeBudget: NODE_BUDGET };
+    const nodeBudget = readNodeBudget();
+    const request: FlameTreeOptions = { typeIndex: options.typeIndex, mergeBy: options.mergeBy, inverted: options.inverted, nodeBudget };
     const baseId = this.baseId ?? this.compare?.baseline?.id;
     if (baseId !== undefined) request.baseId = baseId;
     // a page shown again (hidden panels lose their page) gets the same tree without asking the engine
-    const cacheKey = `${current.id}:${current.loadedAt}:${baseId ?? ''}:${options.typeIndex}:${options.mergeBy}:${options.inverted}`;
+    const cacheKey = `${current.id}:${current.loadedAt}:${baseId ?? ''}:${options.typeIndex}:${options.mergeBy}:${options.inverted}:${nodeBudget}`;
     if (this.lastTree?.key === cacheKey) {
       this.post(this.lastTree.message);
       return;
@@ -194,6 +221,7 @@ export class FlameGraphController extends Disposable {
         label: baseId !== undefined ? `${current.source.label} vs ${this.compare?.baseline?.id === baseId ? this.compare.baseline.source.label : 'baseline'}` : current.source.label, profileKey: this.profileKey,
       };
       this.lastTree = { key: cacheKey, message };
+      this.lastSent = { profileId: current.id, nodes: wire.count, merged: { ...tree.merged }, budget: nodeBudget, at: Date.now() };
       this.post(message);
     } catch (e) {
       if (seq !== this.requestSeq) return;

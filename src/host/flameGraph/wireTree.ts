@@ -44,3 +44,17 @@ export function sanitizeOptions(o: TreeOptions | undefined, current: LoadedProfi
   const typeIndex = typeof o?.typeIndex === 'number' && o.typeIndex >= 0 && o.typeIndex < types ? Math.floor(o.typeIndex) : current?.typeIndex ?? 0;
   return { mergeBy: o?.mergeBy === 'line' ? 'line' : 'function', inverted: o?.inverted === true, typeIndex };
 }
+
+/** `profileLens.flameGraph.nodeBudget`: default, and the bounds the manifest declares. */
+export const NODE_BUDGET_DEFAULT = 100_000;
+export const NODE_BUDGET_MIN = 1_000;
+export const NODE_BUDGET_MAX = 1_000_000;
+
+/**
+ * The setting's value as a node budget: a whole number within [NODE_BUDGET_MIN, NODE_BUDGET_MAX]
+ * (a hand-edited settings.json may hold anything; VS Code does not enforce `minimum`/`maximum`).
+ */
+export function clampNodeBudget(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return NODE_BUDGET_DEFAULT;
+  return Math.min(NODE_BUDGET_MAX, Math.max(NODE_BUDGET_MIN, Math.round(value)));
+}

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { flameGraphHtml, makeNonce } from '../../../src/host/flameGraph/flameGraphHtml';
-import { sanitizeOptions, wireBytes } from '../../../src/host/flameGraph/wireTree';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { NODE_BUDGET_DEFAULT, NODE_BUDGET_MAX, NODE_BUDGET_MIN, clampNodeBudget, sanitizeOptions, wireBytes } from '../../../src/host/flameGraph/wireTree';
+import { SettingDefaults, Settings } from '../../../src/host/contributions';
 import { GO_CPU, loadTree } from './realTrees';
 
 describe('flame graph panel (host parts)', () => {
@@ -32,5 +35,19 @@ describe('flame graph panel (host parts)', () => {
     assert.deepEqual(sanitizeOptions({ mergeBy: 'line', inverted: true, typeIndex: 0 }, current), { mergeBy: 'line', inverted: true, typeIndex: 0 });
     assert.deepEqual(sanitizeOptions({ mergeBy: 'evil' as never, inverted: 'yes' as never, typeIndex: 7 }, current), { mergeBy: 'function', inverted: false, typeIndex: 1 });
     assert.deepEqual(sanitizeOptions(undefined, undefined), { mergeBy: 'function', inverted: false, typeIndex: 0 });
+  });
+
+  it('node budget setting: bounded to the manifest\'s range, junk falls back to the default', () => {
+    const schema = JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).contributes.configuration.properties[Settings.flameGraphNodeBudget];
+    assert.equal(schema.minimum, NODE_BUDGET_MIN);
+    assert.equal(schema.maximum, NODE_BUDGET_MAX);
+    assert.equal(schema.default, NODE_BUDGET_DEFAULT);
+    assert.equal(SettingDefaults[Settings.flameGraphNodeBudget], NODE_BUDGET_DEFAULT);
+    assert.match(schema.markdownDescription, /`other`/, 'the description says what the "other" node is');
+    assert.equal(clampNodeBudget(5000), 5000);
+    assert.equal(clampNodeBudget(12), NODE_BUDGET_MIN);
+    assert.equal(clampNodeBudget(1e9), NODE_BUDGET_MAX);
+    assert.equal(clampNodeBudget(2500.6), 2501);
+    for (const junk of ['5000', NaN, Infinity, null, undefined, {}]) assert.equal(clampNodeBudget(junk), NODE_BUDGET_DEFAULT, String(junk));
   });
 });
