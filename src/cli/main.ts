@@ -3,13 +3,15 @@
  *
  *   profile-lens lines <profile> [--type <t>] [--root <dir>] [--path-map <from>=<to>]... [--top <n>] [--json]
  *   profile-lens functions <profile> [same options]
+ *   … --label span_id=<id> [--label k=v]...   only the samples with these labels (Correlate)
  *
  * Rows are sorted by self, descending. Errors go to stderr with a non-zero exit code
  * (1: the profile could not be read; 2: bad usage).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { EngineError, type PathMapping } from '../core/engine';
+import { EngineError, type LabelMatch, type PathMapping } from '../core/engine';
+import { describeSelection, normalizeSelection, parseLabelMatch, takenSamples } from '../core/index/selectSamples';
 import { createInProcessEngine } from '../core/inProcessEngine';
 import { profileRows, type RowKind } from './profileRows';
 import { formatTable } from './formatTable';
@@ -23,6 +25,9 @@ options:
   --type <name>          sample type to report (e.g. cpu, alloc_space); default: the profile's default
   --root <dir>           workspace root: files under it are printed relative to it; paths are inferred against it
   --path-map <from>=<to> map a profile path prefix to a local one (repeatable; longest prefix wins)
+  --label <key>=<value>  only samples carrying this label, e.g. span_id=00f067aa0ba902b7 or trace_id=…;
+                         repeatable: different keys must all match, values of one key are alternatives
+                         (also key=<v1>|<v2>)
   --top <n>              only the first n rows
   --json                 machine-readable output
   -h, --help             this help`;
@@ -35,13 +40,14 @@ interface Args {
   type?: string;
   root?: string;
   pathMappings: PathMapping[];
+  labels: LabelMatch[];
   top?: number;
   json: boolean;
 }
 
 function parseArgs(argv: string[]): Args | 'help' {
   const rest: string[] = [];
-  const a: Partial<Args> & { pathMappings: PathMapping[]; json: boolean } = { pathMappings: [], json: false };
+  const a: Partial<Args> & { pathMappings: PathMapping[]; labels: LabelMatch[]; json: boolean } = { pathMappings: [], labels: [], json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -69,6 +75,13 @@ function parseArgs(argv: string[]): Args | 'help' {
         const n = Number(v);
         if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--top needs a positive integer, got "${v}"`);
         a.top = n;
+        break;
+      }
+      case '--label': {
+        const v = value();
+        const m = parseLabelMatch(v);
+        if (!m) throw new UsageError(`--label needs <key>=<value>, got "${v}"`);
+        a.labels.push(m);
         break;
       }
       case '--path-map': {
@@ -112,11 +125,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   const engine = createInProcessEngine();
   try {
-    const { index } = await engine.load(bytes, {
+    const loaded = await engine.load(bytes, {
       roots: args.root ? [args.root] : [],
       pathMappings: args.pathMappings,
       sourceName: path.basename(args.profile),
     });
+    let index = loaded.index;
+    const selection = args.labels.length ? normalizeSelection({ labels: args.labels }) : undefined;
+    // Correlate: the same engine call the editor uses (only the matching samples, indexed)
+    if (selection) index = (await engine.select(loaded.id, selection)).index;
     let typeIndex = index.defaultType;
     if (args.type !== undefined) {
       const want = args.type;
@@ -128,7 +145,12 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     const out = profileRows(index, args.command, typeIndex, { root: args.root, top: args.top });
-    process.stdout.write(args.json ? `${JSON.stringify(out)}\n` : formatTable(out, args.command));
+    const what = selection ? describeSelection(selection) : undefined;
+    process.stdout.write(
+      args.json
+        ? `${JSON.stringify(what ? { ...out, selection: what, samples: takenSamples(index) } : out)}\n`
+        : `${what ? `samples with ${what}: ${takenSamples(index).toLocaleString('en-US')}\n` : ''}${formatTable(out, args.command)}`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof EngineError) {

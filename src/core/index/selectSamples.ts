@@ -296,3 +296,13 @@ function unresolvedOf(sub: RawProfile, parentUnresolved: UnresolvedPath[]): Unre
     .map((u) => ({ ...u, selfWeight: total > 0 ? (self.get(u.profilePath) ?? 0) / total : 0 }))
     .sort((a, b) => b.selfWeight - a.selfWeight || (a.profilePath < b.profilePath ? -1 : 1));
 }
+
+/**
+ * How many samples the profiler took for this index: the `samples`/`count` sample type's total when
+ * the profile has one (Go aggregates equal stacks into one pprof sample with a count), else the number
+ * of sample records.
+ */
+export function takenSamples(index: { sampleTypes: { type: string; unit: string }[]; totals: Float64Array; sampleCount: number }): number {
+  const t = index.sampleTypes.findIndex((s) => s.unit === 'count' && (s.type === 'samples' || s.type === 'sample'));
+  return t >= 0 ? index.totals[t] : index.sampleCount;
+}
