@@ -2,7 +2,8 @@
  * The Engine the extension host uses: decoding and indexing run in a worker thread, so the host
  * never blocks. The worker starts on the first request; if it crashes or exits, pending calls are
  * rejected with EngineError('worker-crashed') and the next request starts a new one (profiles
- * loaded by the old worker are gone: their ids then give 'unknown-profile').
+ * loaded by the old worker are gone: their ids then give 'unknown-profile'). `onCrash` tells the
+ * host, so it can load what it shows again into the new worker (src/host/profileSession.ts).
  */
 import { Worker } from 'node:worker_threads';
 import { EngineError, type Engine, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from '../engine';
@@ -13,8 +14,16 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Request = WorkerRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
 
 export interface WorkerEngine extends Engine {
-  /** test hook: kill the worker as a crash would */
-  crashForTest(): Promise<void>;
+  /**
+   * test hook: kill the worker as a crash would; `alsoNextLoads`: the worker also dies during that many
+   * following loads (as with a profile that needs more than the heap cap), each rejected with worker-crashed
+   */
+  crashForTest(options?: { alsoNextLoads?: number }): Promise<void>;
+  /**
+   * `listener(reason)` runs once per worker that died unexpectedly (crash, out of memory, killed; not
+   * dispose), after its pending calls were rejected. Ids it held now give 'unknown-profile'.
+   */
+  onCrash(listener: (reason: string) => void): { dispose(): void };
 }
 
 /** Heap cap of the worker (MB): a profile that needs more kills the worker, not the extension host. */
@@ -29,6 +38,9 @@ export function createWorkerEngine(workerScriptPath: string, limits: { maxHeapMb
   const handles = new Map<number, { gen: number; id: number }>();
   let nextHandle = 1;
   let disposed = false;
+  const crashListeners = new Set<(reason: string) => void>();
+  /** test hook (crashForTest): loads during which the worker dies */
+  let crashNextLoads = 0;
 
   const failAll = (why: string) => {
     const err = new EngineError('worker-crashed', `The profile engine stopped (${why}); it restarts on the next request. Load the profile again.`);
@@ -49,9 +61,20 @@ export function createWorkerEngine(workerScriptPath: string, limits: { maxHeapMb
       else if (msg.error.code) p.reject(new EngineError(msg.error.code, msg.error.message));
       else p.reject(new Error(msg.error.message));
     });
+    let reported = false;
     const down = (why: string) => {
       if (worker === w) worker = undefined;
       if (gen === generation) failAll(why);
+      // 'error' (e.g. out of memory) comes before 'exit': report once, with the first reason
+      if (reported || disposed) return;
+      reported = true;
+      for (const l of [...crashListeners]) {
+        try {
+          l(why);
+        } catch {
+          // a listener's failure must not stop the others
+        }
+      }
     };
     w.on('error', (e) => down((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? `out of memory: the profile needs more than the engine's ${limits.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB} MB heap` : `worker error: ${e.message}`));
     w.on('exit', (code) => down(`worker exited with code ${code}`));
@@ -87,6 +110,11 @@ export function createWorkerEngine(workerScriptPath: string, limits: { maxHeapMb
       // transferred, not cloned again
       const copy = new Uint8Array(bytes.byteLength);
       copy.set(bytes);
+      if (crashNextLoads > 0) {
+        crashNextLoads--;
+        // the worker dies with this load in flight: rejected with worker-crashed, like an out-of-memory load
+        await call<void>({ op: 'crash' });
+      }
       const r = await call<LoadResult>({ op: 'load', bytes: copy, options }, [copy.buffer as ArrayBuffer]);
       const handle = nextHandle++;
       handles.set(handle, { gen: generation, id: r.id });
@@ -122,8 +150,13 @@ export function createWorkerEngine(workerScriptPath: string, limits: { maxHeapMb
       failAll('disposed');
       if (w) await w.terminate();
     },
-    async crashForTest(): Promise<void> {
+    async crashForTest(options?: { alsoNextLoads?: number }): Promise<void> {
+      crashNextLoads = Math.max(0, Math.floor(options?.alsoNextLoads ?? 0));
       await call<void>({ op: 'crash' }).catch(() => undefined);
+    },
+    onCrash(listener: (reason: string) => void): { dispose(): void } {
+      crashListeners.add(listener);
+      return { dispose: () => void crashListeners.delete(listener) };
     },
   };
 }

@@ -58,4 +58,29 @@ describe('worker engine', function () {
     const tree = await engine.flameTree(again.id, { typeIndex: 1, mergeBy: 'function', nodeBudget: 50 });
     assert.equal(tree.total[0], again.index.totals[1]);
   });
+
+  it('onCrash: reported once per dead worker with the reason, not on dispose; alsoNextLoads kills the worker during loads', async () => {
+    const own = createWorkerEngine(script);
+    const reasons: string[] = [];
+    const sub = own.onCrash((r) => reasons.push(r));
+    try {
+      const bytes = readFileSync(path.join(GO, 'heap.pb.gz'));
+      await own.load(bytes, { roots: [], pathMappings: [] });
+      await own.crashForTest();
+      await new Promise((r) => setTimeout(r, 50)); // 'exit' after 'error': still one report
+      assert.deepEqual(reasons, ['worker exited with code 70']);
+      // the next load dies with its worker, the one after runs in yet another worker
+      await own.crashForTest({ alsoNextLoads: 1 });
+      assert.equal(reasons.length, 2);
+      await assert.rejects(own.load(bytes, { roots: [], pathMappings: [] }), (e: unknown) => e instanceof EngineError && e.code === 'worker-crashed');
+      assert.equal(reasons.length, 3, 'the load that crashed its worker is reported');
+      const ok = await own.load(bytes, { roots: [], pathMappings: [] });
+      assert.equal(ok.index.sampleTypes.length, 4);
+      assert.equal(reasons.length, 3);
+    } finally {
+      sub.dispose();
+      await own.dispose();
+    }
+    assert.equal(reasons.length, 3, 'dispose is not a crash');
+  });
 });
