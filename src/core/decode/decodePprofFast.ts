@@ -9,79 +9,9 @@ import { EngineError } from '../engine';
 import type { RawProfile } from '../model';
 import { GrowableInt32 } from './growable';
 import { PprofAssembler, type PprofTables } from './pprofAssembler';
-
-const TWO32 = 4294967296;
-
-class Reader {
-  pos = 0;
-  constructor(readonly buf: Uint8Array) {}
-
-  /** int64 varint as a (signed) number. Reads past `end` are caught by `check`. */
-  varint(): number {
-    const buf = this.buf;
-    let b = buf[this.pos++];
-    if (b < 0x80) return b;
-    let lo = b & 0x7f;
-    b = buf[this.pos++];
-    lo |= (b & 0x7f) << 7;
-    if (b < 0x80) return lo;
-    b = buf[this.pos++];
-    lo |= (b & 0x7f) << 14;
-    if (b < 0x80) return lo;
-    b = buf[this.pos++];
-    lo |= (b & 0x7f) << 21;
-    if (b < 0x80) return lo;
-    b = buf[this.pos++];
-    lo |= (b & 0x0f) << 28;
-    let hi = (b & 0x7f) >> 4;
-    if (b < 0x80) return hi * TWO32 + (lo >>> 0);
-    for (let shift = 3; shift < 32; shift += 7) {
-      b = buf[this.pos++];
-      hi |= (b & 0x7f) << shift;
-      if (!(b >= 0x80)) break;
-    }
-    if (b >= 0x80) throw new EngineError('corrupt-protobuf', 'The pprof protobuf is corrupt: a varint is longer than 10 bytes.');
-    return hi * TWO32 + (lo >>> 0);
-  }
-
-  /** Unsigned view of a uint64 field (ids, string indexes, Line.line with a packed column). */
-  uvarint(): number {
-    const v = this.varint();
-    return v < 0 ? v + 2 ** 64 : v;
-  }
-
-  len(end: number): number {
-    const n = this.varint();
-    if (n < 0 || this.pos + n > end) throw truncated();
-    return n;
-  }
-
-  skip(wireType: number, end: number): void {
-    switch (wireType) {
-      case 0:
-        this.varint();
-        break;
-      case 1:
-        this.pos += 8;
-        break;
-      case 2: {
-        const n = this.len(end); // not `this.pos += this.len()`: pos would be read before len() moves it
-        this.pos += n;
-        break;
-      }
-      case 5:
-        this.pos += 4;
-        break;
-      default:
-        throw new EngineError('corrupt-protobuf', `The pprof protobuf is corrupt: unsupported wire type ${wireType} at byte ${this.pos}.`);
-    }
-    if (this.pos > end) throw truncated();
-  }
-}
-
-function truncated(): EngineError {
-  return new EngineError('corrupt-protobuf', 'The pprof protobuf is truncated or corrupt (a field runs past the end of its message).');
-}
+import { Reader, truncated } from './protoReader';
+import { MAX_STACK_NODES } from './rawProfileBuilder';
+import { countFrames, idFrameTable, labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays } from './samplePass';
 
 function valueType(r: Reader, end: number): { type: number; unit: number } {
   const v = { type: 0, unit: 0 };
@@ -97,7 +27,63 @@ function valueType(r: Reader, end: number): { type: number; unit: number } {
   return v;
 }
 
+/** What the tables pass leaves for the sample passes. */
+export interface PprofParts {
+  bytes: Uint8Array;
+  asm: PprofAssembler;
+  /** per sample: byte range [at[2s], at[2s+1]) of its message */
+  at: Int32Array;
+  nSamples: number;
+  T: number;
+  /** location id → frame table of the fast path (see idFrameTable); undefined when ids are sparse */
+  idFrame: Int32Array | undefined;
+}
+
 export function decodePprofFast(bytes: Uint8Array): RawProfile {
+  const p = readPprofTables(bytes);
+  return decodeSamplesFast(p) ?? decodeSamplesGeneral(p);
+}
+
+/** Per-sample arrays for n samples of T values. */
+export function allocSampleArrays(n: number, T: number): SampleArrays {
+  return {
+    values: new Float64Array(n * T),
+    idsFrom: new Int32Array(n),
+    idsTo: new Int32Array(n),
+    frames: new Int32Array(n),
+    labelCount: new Int32Array(n),
+  };
+}
+
+export function checkStackNodes(total: number): void {
+  if (total > MAX_STACK_NODES) {
+    throw new EngineError('too-large', `The profile's stacks expand to more than ${MAX_STACK_NODES} frames in total; refused.`);
+  }
+}
+
+/** Samples on the fast path in this thread, or undefined when a sample is off it. */
+function decodeSamplesFast(p: PprofParts): RawProfile | undefined {
+  const { asm, idFrame, nSamples: n, T } = p;
+  if (!idFrame) return undefined;
+  const arrays = allocSampleArrays(n, T);
+  const labels = newLabelSink();
+  const total = readSampleRange(p.bytes, p.at, 0, n, T, asm.nStrings, idFrame, asm.locFrameStart, arrays, labels);
+  if (total < 0) return undefined;
+  checkStackNodes(1 + total);
+  const nodes = new Int32Array(1 + total);
+  nodes[0] = -1;
+  const stack = new Int32Array(n);
+  writeStacks(p.bytes, 0, n, arrays.idsFrom, arrays.idsTo, arrays.frames, idFrame, asm.locFrameStart, asm.locFrames, nodes, 1, stack);
+  return asm.finishWith({
+    count: n, nodeCount: 1 + total, nodes, stack, values: arrays.values, labelOffsets: labelOffsetsOf(arrays.labelCount),
+    labelKey: labels.key.data.subarray(0, labels.key.length),
+    labelStr: labels.str.data.subarray(0, labels.str.length),
+    labelNum: labels.num.data.subarray(0, labels.num.length),
+  });
+}
+
+/** Pass 1: strings, functions, locations and where the samples are. */
+export function readPprofTables(bytes: Uint8Array): PprofParts {
   const r = new Reader(bytes);
   const end = bytes.length;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -175,14 +161,23 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
   const nSamples = sampleAt.length / 2;
   const T = t.sampleTypes.length;
   const asm = new PprofAssembler(t, nSamples, 16);
+  const idFrame = asm.denseLoc ? idFrameTable(asm.denseLoc, asm.locFrameStart, asm.locFrames) : undefined;
+  return { bytes, asm, at: sampleAt.data, nSamples, T, idFrame };
+}
+
+/**
+ * Samples through the builder, for any valid encoding (several id fields, unpacked or long or
+ * sparse ids): pass 2a reads values and labels and counts frames, pass 2b writes the stacks.
+ */
+function decodeSamplesGeneral(p: PprofParts): RawProfile {
+  const { bytes, asm, at, nSamples, T, idFrame } = p;
+  const r = new Reader(bytes);
   const b = asm.builder;
-  const at = sampleAt.data;
   /** per sample: byte range of its one packed location-id field; from -1 = several fields or ids off the fast path */
   const idsFrom = new Int32Array(nSamples);
   const idsTo = new Int32Array(nSamples);
   /** per sample: frames of its stack */
   const sampleFrames = new Int32Array(nSamples);
-  const idFrame = asm.denseLoc ? idFrameTable(asm.denseLoc, asm.locFrameStart, asm.locFrames) : undefined;
   // pass 2a: values and labels of every sample; count the frames their stacks expand to
   const frameTotal = readSamples(r, bytes, at, nSamples, T, asm, idFrame, idsFrom, idsTo, sampleFrames);
   // pass 2b: stacks, written straight into the exactly-sized node array (re-reading the ids costs
@@ -230,19 +225,6 @@ export function decodePprofFast(bytes: Uint8Array): RawProfile {
   return asm.finish();
 }
 
-/**
- * Location id → what its stack nodes are, for the dense table: >= 0 the one frame of a single-frame
- * location (most are), -1 an undefined id, <= -2 the location index li = -2 - x of a location
- * with several frames (inlined) or none.
- */
-function idFrameTable(dense: Int32Array, fs: Int32Array, locFrames: Int32Array): Int32Array {
-  const out = new Int32Array(dense.length);
-  for (let id = 0; id < dense.length; id++) {
-    const li = dense[id];
-    out[id] = li < 0 ? -1 : fs[li + 1] - fs[li] === 1 ? locFrames[fs[li]] : -2 - li;
-  }
-  return out;
-}
 
 /**
  * Pass 2a: every sample's values and labels into the builder; per sample the frames its stack
@@ -324,69 +306,7 @@ function readSamples(
   return frameTotal;
 }
 
-/**
- * Frames the packed location ids buf[p .. le-1] expand to, or -1 when an id is not a 1–3 byte
- * varint of the dense table (the caller then takes the general path, which also reports errors).
- */
-function countFrames(buf: Uint8Array, p: number, le: number, idFrame: Int32Array, fs: Int32Array): number {
-  const n = idFrame.length;
-  let k = 0;
-  while (p < le) {
-    let id = buf[p++];
-    if (id >= 0x80) {
-      const b1 = buf[p++];
-      id = (id & 0x7f) | ((b1 & 0x7f) << 7);
-      if (b1 >= 0x80) {
-        const b2 = buf[p++];
-        if (b2 >= 0x80) return -1;
-        id |= b2 << 14;
-      }
-    }
-    if (id >= n) return -1;
-    const x = idFrame[id];
-    if (x >= 0) k++;
-    else if (x === -1) return -1;
-    else {
-      const li = -2 - x;
-      k += fs[li + 1] - fs[li];
-    }
-  }
-  return p === le ? k : -1;
-}
 
-/**
- * Stacks of the fast samples s0 .. s1-1 (checked by countFrames), written consecutively from node
- * `next`, each root first: decoding its leaf-first ids forward, each location's frames go innermost
- * first at decreasing positions starting from the leaf's node. Returns the next free node.
- */
-function writeStacks(
-  buf: Uint8Array, s0: number, s1: number, idsFrom: Int32Array, idsTo: Int32Array, sampleFrames: Int32Array,
-  idFrame: Int32Array, fs: Int32Array, locFrames: Int32Array, nodes: Int32Array, next: number, leafOf: Int32Array,
-): number {
-  for (let s = s0; s < s1; s++) {
-    const k = sampleFrames[s];
-    let to = next + k - 1;
-    let p = idsFrom[s];
-    const le = idsTo[s];
-    while (p < le) {
-      let id = buf[p++];
-      if (id >= 0x80) {
-        const b1 = buf[p++];
-        id = (id & 0x7f) | ((b1 & 0x7f) << 7);
-        if (b1 >= 0x80) id |= buf[p++] << 14;
-      }
-      const x = idFrame[id];
-      if (x >= 0) nodes[to--] = x;
-      else {
-        const li = -2 - x;
-        for (let j = fs[li], j1 = fs[li + 1]; j < j1; j++) nodes[to--] = locFrames[j];
-      }
-    }
-    next += k;
-    leafOf[s] = k > 0 ? next - 1 : 0;
-  }
-  return next;
-}
 
 function readLocation(r: Reader, end: number, t: PprofTables): void {
   let id = 0;

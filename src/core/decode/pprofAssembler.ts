@@ -5,8 +5,8 @@
  * Both pprof readers (`decodePprof` via pprof-format, `decodePprofFast`) feed it the same tables.
  */
 import { EngineError } from '../engine';
-import { PositionKind, type SampleType } from '../model';
-import { kindOf, RawProfileBuilder } from './rawProfileBuilder';
+import { PositionKind, type RawProfile, type SampleType } from '../model';
+import { kindOf, RawProfileBuilder, type RawProfileMeta, type SampleParts } from './rawProfileBuilder';
 
 export interface PprofTables {
   strings: string[];
@@ -51,7 +51,7 @@ export class PprofAssembler {
   private readonly locById: Map<number, number> | undefined;
   /** first id seen for each function name / file string: duplicated table entries must not split frames */
   private readonly firstId = new Map<string, number>();
-  private readonly nStrings: number;
+  readonly nStrings: number;
 
   constructor(private readonly t: PprofTables, expectedSamples: number, expectedNodes = 4096) {
     const strings = t.strings.length === 0 ? [''] : t.strings;
@@ -208,7 +208,16 @@ export class PprofAssembler {
     return id;
   }
 
-  finish() {
+  finish(): RawProfile {
+    return this.builder.build(this.meta());
+  }
+
+  /** The profile with samples and stacks decoded elsewhere (the fast sample pass). */
+  finishWith(parts: SampleParts): RawProfile {
+    return this.builder.buildWith(this.meta(), parts);
+  }
+
+  private meta(): RawProfileMeta {
     const t = this.t;
     const s = this.builder.strings;
     const sampleTypes: SampleType[] = t.sampleTypes.map((v) => ({ type: s[v.type], unit: s[v.unit] }));
@@ -221,13 +230,13 @@ export class PprofAssembler {
     const periodType = t.periodType
       ? { type: s[this.stringRef(t.periodType.type, 'period_type')], unit: s[this.stringRef(t.periodType.unit, 'period_type unit')] }
       : undefined;
-    return this.builder.build({
+    return {
       sampleTypes,
       defaultType,
       periodType,
       period: t.period,
       timeNanos: t.timeNanos,
       durationNanos: t.durationNanos,
-    });
+    };
   }
 }

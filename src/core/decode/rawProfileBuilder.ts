@@ -187,15 +187,31 @@ export class RawProfileBuilder {
   }
 
   build(meta: RawProfileMeta): RawProfile {
+    if (this.sampleCount > 0) this.labelOffsets.push(this.labelKey.length);
+    return this.buildWith(meta, {
+      count: this.sampleCount,
+      nodeCount: this.nodeCount,
+      nodes: this.nodeCount === this.frameOf.length ? this.frameOf : this.frameOf.slice(0, this.nodeCount),
+      stack: this.sStack.data.subarray(0, this.sStack.length),
+      values: this.sValues.data.subarray(0, this.sValues.length),
+      labelOffsets: new Uint32Array(this.labelOffsets.data.buffer, 0, this.labelOffsets.length),
+      labelKey: this.labelKey.data.subarray(0, this.labelKey.length),
+      labelStr: this.labelStr.data.subarray(0, this.labelStr.length),
+      labelNum: this.labelNum.data.subarray(0, this.labelNum.length),
+    });
+  }
+
+  /**
+   * The RawProfile of this builder's strings and frames with samples and stacks written elsewhere
+   * (the fast pprof sample pass): chain-laid-out nodes (node 0 the root), a leaf per sample.
+   */
+  buildWith(meta: RawProfileMeta, p: SampleParts): RawProfile {
     const T = meta.sampleTypes.length;
     if (T === 0) throw new EngineError('empty-profile', 'The profile declares no sample types.');
-    if (this.sampleCount === 0) throw new EngineError('empty-profile', 'The profile contains no samples.');
-    if (this.sValues.length !== this.sampleCount * T) {
-      throw new EngineError('corrupt-protobuf', `Samples carry ${this.sValues.length} values; expected ${this.sampleCount} × ${T}.`);
+    if (p.count === 0) throw new EngineError('empty-profile', 'The profile contains no samples.');
+    if (p.values.length !== p.count * T) {
+      throw new EngineError('corrupt-protobuf', `Samples carry ${p.values.length} values; expected ${p.count} × ${T}.`);
     }
-    if (this.sampleCount > 0) this.labelOffsets.push(this.labelKey.length);
-    const stack = this.sStack.data.subarray(0, this.sStack.length);
-    const labelOffsets = new Uint32Array(this.labelOffsets.data.buffer, 0, this.labelOffsets.length);
     return {
       format: this.format,
       strings: this.strings,
@@ -214,19 +230,34 @@ export class RawProfileBuilder {
         startLine: this.fStart.toArray(),
         kind: Uint8Array.from(this.fKind.data.subarray(0, this.fKind.length)),
       },
-      stacks: chainTree(this.nodeCount, this.nodeCount === this.frameOf.length ? this.frameOf : this.frameOf.slice(0, this.nodeCount), stack),
+      stacks: chainTree(p.nodeCount, p.nodes, p.stack),
       // views, not copies: a copy of big arrays at the very end would raise the peak
       samples: {
-        count: this.sampleCount,
-        stack,
-        values: this.sValues.data.subarray(0, this.sValues.length),
-        labelOffsets,
-        labelKey: this.labelKey.data.subarray(0, this.labelKey.length),
-        labelStr: this.labelStr.data.subarray(0, this.labelStr.length),
-        labelNum: this.labelNum.data.subarray(0, this.labelNum.length),
+        count: p.count,
+        stack: p.stack,
+        values: p.values,
+        labelOffsets: p.labelOffsets,
+        labelKey: p.labelKey,
+        labelStr: p.labelStr,
+        labelNum: p.labelNum,
       },
     };
   }
+}
+
+/** Samples and stacks of a profile in their final arrays (see RawProfileBuilder.buildWith). */
+export interface SampleParts {
+  count: number;
+  /** stack nodes: frame per node, chains root first, node 0 the root (-1) */
+  nodeCount: number;
+  nodes: Int32Array;
+  /** leaf node per sample */
+  stack: Int32Array;
+  values: Float64Array;
+  labelOffsets: Uint32Array;
+  labelKey: Int32Array;
+  labelStr: Int32Array;
+  labelNum: Float64Array;
 }
 
 /**

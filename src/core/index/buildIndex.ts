@@ -29,12 +29,54 @@ function depthOf(parent: Int32Array, leaf: number): number {
   return d;
 }
 
+/** Line and function keys of every frame: what the sample pass adds into. */
+export interface IndexKeys {
+  /** per frame: line key (before rows are ordered) and function id */
+  frameLine: Int32Array;
+  frameFn: Int32Array;
+  nLineKeys: number;
+  nFn: number;
+  lineFile: number[];
+  lineProfileFile: number[];
+  lineLine: number[];
+  lineName: number[];
+  lineKind: number[];
+  fnName: number[];
+  fnFile: number[];
+  fnProfileFile: number[];
+  fnStart: number[];
+  fnKind: number[];
+}
+
+/**
+ * What the sample pass adds up over a range of samples: totals, self/total/samples per line key
+ * and function, caller → callee edge weights (edge i = (edgeCaller[i], edgeCallee[i]), ids in
+ * first-seen order). sampleDepth is written per sample into the caller's array.
+ */
+export interface Accumulation {
+  totals: Float64Array;
+  lSelf: Float64Array;
+  lTotal: Float64Array;
+  lSamples: Uint32Array;
+  fSelf: Float64Array;
+  fTotal: Float64Array;
+  fSamples: Uint32Array;
+  edges: PairMap;
+  eWeight: Float64Array;
+}
+
 export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfile {
-  const T = raw.sampleTypes.length;
-  const { frames, stacks, samples } = raw;
+  const keys = indexKeys(raw, sym);
+  const sampleDepth = new Int32Array(raw.samples.count);
+  const acc = raw.stacks.chains === true
+    ? accumulateChains(raw.sampleTypes.length, keys, raw.frames.count, raw.stacks.frame, raw.samples.stack, raw.samples.values, 0, raw.samples.count, 1, sampleDepth)
+    : accumulateTree(raw, keys, sampleDepth);
+  return finishIndex(raw, sym, keys, acc, sampleDepth);
+}
+
+export function indexKeys(raw: RawProfile, sym: SymbolizeResult): IndexKeys {
+  const { frames } = raw;
   const s = sym.symbols;
-  const files = sym.files;
-  const strings = raw.strings;
 
   // ---- keys per frame
   const lineKeys = new PairMap(Math.max(1024, frames.count));
@@ -81,45 +123,96 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
     } else if (kind > fnKind[fi]) fnKind[fi] = kind;
     frameFn[f] = fi;
   }
-  const nLineKeys = lineFile.length;
-  const nFn = fnName.length;
+  return {
+    frameLine, frameFn, nLineKeys: lineFile.length, nFn: fnName.length,
+    lineFile, lineProfileFile, lineLine, lineName, lineKind, fnName, fnFile, fnProfileFile, fnStart, fnKind,
+  };
+}
 
-  // ---- one pass over the samples
-  const totals = new Float64Array(T);
-  const lSelf = new Float64Array(nLineKeys * T);
-  const lTotal = new Float64Array(nLineKeys * T);
-  const lSamples = new Uint32Array(nLineKeys);
-  const fSelf = new Float64Array(nFn * T);
-  const fTotal = new Float64Array(nFn * T);
-  const fSamples = new Uint32Array(nFn);
+function newAccumulation(T: number, nLineKeys: number, nFn: number): Accumulation {
+  return {
+    totals: new Float64Array(T),
+    lSelf: new Float64Array(nLineKeys * T),
+    lTotal: new Float64Array(nLineKeys * T),
+    lSamples: new Uint32Array(nLineKeys),
+    fSelf: new Float64Array(nFn * T),
+    fTotal: new Float64Array(nFn * T),
+    fSamples: new Uint32Array(nFn),
+    edges: new PairMap(Math.max(64, nFn * 4)),
+    eWeight: new Float64Array(1024 * T),
+  };
+}
+
+/**
+ * The sample pass over samples s0 .. s1-1 of chain-laid-out stacks (each sample's frames are the
+ * consecutive nodes from the end of the previous non-empty sample's chain, `firstNode` for s0, to
+ * its leaf). Walking each stack leaf → root: self goes to the leaf's line and function; total to
+ * every line/function/edge on the stack once per sample ("last seen" stamps per key, so recursion
+ * counts once). The per-key arrays are small and stay in cache; nodes are read sequentially.
+ */
+export function accumulateChains(
+  T: number, keys: IndexKeys, frameCount: number, frameOfNode: Int32Array, stack: Int32Array, sv: Float64Array,
+  s0: number, s1: number, firstNode: number, sampleDepth: Int32Array,
+): Accumulation {
+  const acc = newAccumulation(T, keys.nLineKeys, keys.nFn);
+  const lSeen = new Int32Array(keys.nLineKeys).fill(-1);
+  const fSeen = new Int32Array(keys.nFn).fill(-1);
+  const memoBelow = new Int32Array(frameCount).fill(-2);
+  const memoEdge = new Int32Array(frameCount);
+  const out = { eWeight: acc.eWeight, eSeen: new Int32Array(1024).fill(-1) };
+  // T = 2 (count + time/bytes, the common case) in its own function: no loop per value
+  (T === 2 ? accumulateChains2 : accumulateChainsT)(
+    T, s0, s1, firstNode, stack, sv, frameOfNode, keys.frameLine, keys.frameFn, acc.totals, acc.lSelf, acc.lTotal, acc.lSamples, lSeen,
+    acc.fSelf, acc.fTotal, acc.fSamples, fSeen, acc.edges, memoBelow, memoEdge, sampleDepth, out,
+  );
+  acc.eWeight = out.eWeight;
+  return acc;
+}
+
+/** Adds accumulation `b` (of later samples) into `a`; edges new to `a` get the next ids in b's order. */
+export function mergeAccumulation(T: number, a: Accumulation, b: { totals: Float64Array; lSelf: Float64Array; lTotal: Float64Array; lSamples: Uint32Array;
+  fSelf: Float64Array; fTotal: Float64Array; fSamples: Uint32Array; edgeCaller: Int32Array; edgeCallee: Int32Array; eWeight: Float64Array; }): void {
+  const add = (x: Float64Array | Uint32Array, y: Float64Array | Uint32Array): void => {
+    for (let i = 0; i < y.length; i++) x[i] += y[i];
+  };
+  add(a.totals, b.totals);
+  add(a.lSelf, b.lSelf);
+  add(a.lTotal, b.lTotal);
+  add(a.lSamples, b.lSamples);
+  add(a.fSelf, b.fSelf);
+  add(a.fTotal, b.fTotal);
+  add(a.fSamples, b.fSamples);
+  const n = b.edgeCaller.length;
+  for (let e = 0; e < n; e++) {
+    const id = a.edges.id(b.edgeCaller[e], b.edgeCallee[e]);
+    if ((id + 1) * T > a.eWeight.length) {
+      const nw = new Float64Array(Math.max(a.eWeight.length * 2, (id + 1) * T));
+      nw.set(a.eWeight);
+      a.eWeight = nw;
+    }
+    for (let t = 0; t < T; t++) a.eWeight[id * T + t] += b.eWeight[e * T + t];
+  }
+}
+
+/** The sample pass for stacks given as a tree (parent links; V8 profiles): same semantics. */
+function accumulateTree(raw: RawProfile, keys: IndexKeys, sampleDepth: Int32Array): Accumulation {
+  const T = raw.sampleTypes.length;
+  const { stacks, samples } = raw;
+  const { frameLine, frameFn, nLineKeys, nFn } = keys;
+  const acc = newAccumulation(T, nLineKeys, nFn);
+  const { totals, lSelf, lTotal, lSamples, fSelf, fTotal, fSamples, edges } = acc;
+  let eWeight = acc.eWeight;
+  let eSeen = new Int32Array(1024).fill(-1);
   const lSeen = new Int32Array(nLineKeys).fill(-1);
   const fSeen = new Int32Array(nFn).fill(-1);
-  const edges = new PairMap(Math.max(64, nFn * 4));
-  let eWeight = new Float64Array(1024 * T);
-  let eSeen = new Int32Array(1024).fill(-1);
-  const sampleDepth = new Int32Array(samples.count);
-  const chainsLayout = stacks.chains === true;
-  const parent = chainsLayout ? new Int32Array(0) : stacks.parent;
+  const parent = stacks.parent;
   const frameOfNode = stacks.frame;
-  const chains = chainsLayout;
-  let nextChain = 1;
-  const memoBelow = new Int32Array(frames.count).fill(-2);
-  const memoEdge = new Int32Array(frames.count);
+  const memoBelow = new Int32Array(raw.frames.count).fill(-2);
+  const memoEdge = new Int32Array(raw.frames.count);
   const sv = samples.values;
-  if (chains && T === 2) {
-    // the common layout in its own small function: the JIT optimizes it whole instead of OSR-ing
-    // (and deoptimizing) this big one, and T = 2 needs no loop per value
-    const out = { eWeight, eSeen };
-    accumulateChains2(samples.count, samples.stack, sv, frameOfNode, frameLine, frameFn, totals, lSelf, lTotal, lSamples, lSeen,
-      fSelf, fTotal, fSamples, fSeen, edges, memoBelow, memoEdge, sampleDepth, out);
-    eWeight = out.eWeight;
-    eSeen = out.eSeen;
-  } else for (let i = 0; i < samples.count; i++) {
+  for (let i = 0; i < samples.count; i++) {
     const vb = i * T;
     for (let t = 0; t < T; t++) totals[t] += sv[vb + t];
-    // the common two-type case (count + time/bytes) without an inner loop per frame
-    const v0 = sv[vb];
-    const v1 = T > 1 ? sv[vb + 1] : 0;
     const leaf = samples.stack[i];
     if (leaf <= 0) continue;
     {
@@ -131,30 +224,20 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
         fSelf[fn * T + t] += sv[vb + t];
       }
     }
-    // walk leaf → root: a chain's nodes are consecutive (decoders' layout), else follow parent
     let below = -1;
-    let n = leaf;
-    const stop = chains ? nextChain : 0;
-    if (chains) nextChain = leaf + 1;
-    for (;;) {
+    for (let n = leaf; n > 0; n = parent[n]) {
       const f = frameOfNode[n];
       const l = frameLine[f];
       const fn = frameFn[f];
       if (lSeen[l] !== i) {
         lSeen[l] = i;
         lSamples[l]++;
-        if (T === 2) {
-          lTotal[2 * l] += v0;
-          lTotal[2 * l + 1] += v1;
-        } else for (let t = 0; t < T; t++) lTotal[l * T + t] += sv[vb + t];
+        for (let t = 0; t < T; t++) lTotal[l * T + t] += sv[vb + t];
       }
       if (fSeen[fn] !== i) {
         fSeen[fn] = i;
         fSamples[fn]++;
-        if (T === 2) {
-          fTotal[2 * fn] += v0;
-          fTotal[2 * fn + 1] += v1;
-        } else for (let t = 0; t < T; t++) fTotal[fn * T + t] += sv[vb + t];
+        for (let t = 0; t < T; t++) fTotal[fn * T + t] += sv[vb + t];
       }
       if (below >= 0 && below !== fn) {
         // a call site (frame) nearly always calls one function: one-entry memo (callee → edge) per frame
@@ -175,23 +258,25 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
         }
         if (eSeen[e] !== i) {
           eSeen[e] = i;
-          if (T === 2) {
-            eWeight[2 * e] += v0;
-            eWeight[2 * e + 1] += v1;
-          } else for (let t = 0; t < T; t++) eWeight[e * T + t] += sv[vb + t];
+          for (let t = 0; t < T; t++) eWeight[e * T + t] += sv[vb + t];
         }
       }
       below = fn;
-      if (chains) {
-        if (n === stop) break;
-        n--;
-      } else {
-        n = parent[n];
-        if (n <= 0) break;
-      }
     }
-    sampleDepth[i] = chains ? leaf - stop + 1 : depthOf(parent, leaf);
+    sampleDepth[i] = depthOf(parent, leaf);
   }
+  acc.eWeight = eWeight;
+  return acc;
+}
+
+/** Line rows ordered by file and line, the function table, edges: the ProfileIndex. */
+export function finishIndex(raw: RawProfile, sym: SymbolizeResult, keys: IndexKeys, acc: Accumulation, sampleDepth: Int32Array): IndexedProfile {
+  const T = raw.sampleTypes.length;
+  const { frames, samples } = raw;
+  const files = sym.files;
+  const strings = raw.strings;
+  const { frameLine, frameFn, nLineKeys, nFn, lineFile, lineProfileFile, lineLine, lineName, lineKind, fnName, fnFile, fnProfileFile, fnStart, fnKind } = keys;
+  const { totals, lSelf, lTotal, lSamples, fSelf, fTotal, fSamples, edges, eWeight } = acc;
   const nEdges = edges.count;
 
   // ---- order line rows: by resolved file then line; unresolved/no-file rows last
@@ -308,19 +393,23 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
   return { raw, symbols: sym, index, frameFn, frameLine, sampleDepth };
 }
 
-/** The sample pass of buildIndex for chain-laid-out stacks with two sample types (same semantics). */
-function accumulateChains2(
-  count: number, stack: Int32Array, sv: Float64Array, frameOfNode: Int32Array, frameLine: Int32Array, frameFn: Int32Array,
-  totals: Float64Array, lSelf: Float64Array, lTotal: Float64Array, lSamples: Uint32Array, lSeen: Int32Array,
-  fSelf: Float64Array, fTotal: Float64Array, fSamples: Uint32Array, fSeen: Int32Array,
-  edges: PairMap, memoBelow: Int32Array, memoEdge: Int32Array, sampleDepth: Int32Array,
-  out: { eWeight: Float64Array; eSeen: Int32Array },
-): void {
+type ChainPass = (
+  T: number, s0: number, s1: number, firstNode: number, stack: Int32Array, sv: Float64Array, frameOfNode: Int32Array,
+  frameLine: Int32Array, frameFn: Int32Array, totals: Float64Array, lSelf: Float64Array, lTotal: Float64Array, lSamples: Uint32Array,
+  lSeen: Int32Array, fSelf: Float64Array, fTotal: Float64Array, fSamples: Uint32Array, fSeen: Int32Array,
+  edges: PairMap, memoBelow: Int32Array, memoEdge: Int32Array, sampleDepth: Int32Array, out: { eWeight: Float64Array; eSeen: Int32Array },
+) => void;
+
+/** The chain sample pass with two sample types. */
+const accumulateChains2: ChainPass = (
+  _T, s0, s1, firstNode, stack, sv, frameOfNode, frameLine, frameFn, totals, lSelf, lTotal, lSamples, lSeen,
+  fSelf, fTotal, fSamples, fSeen, edges, memoBelow, memoEdge, sampleDepth, out,
+) => {
   let eWeight = out.eWeight;
   let eSeen = out.eSeen;
   let t0 = 0, t1 = 0;
-  let nextChain = 1;
-  for (let i = 0; i < count; i++) {
+  let nextChain = firstNode;
+  for (let i = s0; i < s1; i++) {
     const v0 = sv[2 * i];
     const v1 = sv[2 * i + 1];
     t0 += v0;
@@ -356,6 +445,7 @@ function accumulateChains2(
         fTotal[2 * fn + 1] += v1;
       }
       if (below >= 0 && below !== fn) {
+        // a call site (frame) nearly always calls one function: one-entry memo (callee → edge) per frame
         let e: number;
         if (memoBelow[f] === below) e = memoEdge[f];
         else {
@@ -385,4 +475,72 @@ function accumulateChains2(
   totals[1] += t1;
   out.eWeight = eWeight;
   out.eSeen = eSeen;
-}
+};
+
+/** The chain sample pass with any number of sample types. */
+const accumulateChainsT: ChainPass = (
+  T, s0, s1, firstNode, stack, sv, frameOfNode, frameLine, frameFn, totals, lSelf, lTotal, lSamples, lSeen,
+  fSelf, fTotal, fSamples, fSeen, edges, memoBelow, memoEdge, sampleDepth, out,
+) => {
+  let eWeight = out.eWeight;
+  let eSeen = out.eSeen;
+  let nextChain = firstNode;
+  for (let i = s0; i < s1; i++) {
+    const vb = i * T;
+    for (let t = 0; t < T; t++) totals[t] += sv[vb + t];
+    const leaf = stack[i];
+    if (leaf <= 0) continue;
+    {
+      const f = frameOfNode[leaf];
+      const l = frameLine[f];
+      const fn = frameFn[f];
+      for (let t = 0; t < T; t++) {
+        lSelf[l * T + t] += sv[vb + t];
+        fSelf[fn * T + t] += sv[vb + t];
+      }
+    }
+    const stop = nextChain;
+    nextChain = leaf + 1;
+    let below = -1;
+    for (let n = leaf; n >= stop; n--) {
+      const f = frameOfNode[n];
+      const l = frameLine[f];
+      const fn = frameFn[f];
+      if (lSeen[l] !== i) {
+        lSeen[l] = i;
+        lSamples[l]++;
+        for (let t = 0; t < T; t++) lTotal[l * T + t] += sv[vb + t];
+      }
+      if (fSeen[fn] !== i) {
+        fSeen[fn] = i;
+        fSamples[fn]++;
+        for (let t = 0; t < T; t++) fTotal[fn * T + t] += sv[vb + t];
+      }
+      if (below >= 0 && below !== fn) {
+        let e: number;
+        if (memoBelow[f] === below) e = memoEdge[f];
+        else {
+          e = edges.id(fn, below);
+          memoBelow[f] = below;
+          memoEdge[f] = e;
+        }
+        if (e >= eSeen.length) {
+          const ns = new Int32Array(eSeen.length * 2).fill(-1);
+          ns.set(eSeen);
+          eSeen = ns;
+          const nw = new Float64Array(eSeen.length * T);
+          nw.set(eWeight);
+          eWeight = nw;
+        }
+        if (eSeen[e] !== i) {
+          eSeen[e] = i;
+          for (let t = 0; t < T; t++) eWeight[e * T + t] += sv[vb + t];
+        }
+      }
+      below = fn;
+    }
+    sampleDepth[i] = leaf - stop + 1;
+  }
+  out.eWeight = eWeight;
+  out.eSeen = eSeen;
+};

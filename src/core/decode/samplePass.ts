@@ -1,0 +1,209 @@
+/**
+ * The per-sample half of pprof decoding on the fast path, over a range of samples, into arrays
+ * indexed by sample: values, labels, the frames each stack expands to, then the stacks themselves.
+ * Ranges are independent, so the same code runs over the whole profile in one thread or over
+ * halves in two (src/core/parallel). A sample whose location ids are not one packed field of
+ * 1–3 byte varints of the dense id table stops the fast path: the caller takes the general one.
+ */
+import { EngineError } from '../engine';
+import { GrowableFloat64, GrowableInt32 } from './growable';
+import { Reader, truncated } from './protoReader';
+
+/** Per-sample arrays of the whole profile (each range writes its own entries). */
+export interface SampleArrays {
+  /** T per sample */
+  values: Float64Array;
+  /** byte range of the packed location ids */
+  idsFrom: Int32Array;
+  idsTo: Int32Array;
+  /** frames of the stack */
+  frames: Int32Array;
+  /** labels of the sample (their entries are in the range's LabelSink, in sample order) */
+  labelCount: Int32Array;
+}
+
+export interface LabelSink {
+  key: GrowableInt32;
+  str: GrowableInt32;
+  num: GrowableFloat64;
+}
+
+export function newLabelSink(capacity = 1024): LabelSink {
+  return { key: new GrowableInt32(capacity), str: new GrowableInt32(capacity), num: new GrowableFloat64(capacity) };
+}
+
+export function badStringRef(what: string, id: number, nStrings: number): EngineError {
+  return new EngineError('bad-reference', `${what} refers to string ${id}, but the string table has ${nStrings} entries.`);
+}
+
+/**
+ * Location id → what its stack nodes are, for a dense id table: >= 0 the one frame of a
+ * single-frame location (most are), -1 an undefined id, <= -2 the location index li = -2 - x of a
+ * location with several frames (inlined) or none.
+ */
+export function idFrameTable(dense: Int32Array, fs: Int32Array, locFrames: Int32Array): Int32Array {
+  const out = new Int32Array(dense.length);
+  for (let id = 0; id < dense.length; id++) {
+    const li = dense[id];
+    out[id] = li < 0 ? -1 : fs[li + 1] - fs[li] === 1 ? locFrames[fs[li]] : -2 - li;
+  }
+  return out;
+}
+
+/**
+ * Values, labels and frame counts of samples s0 .. s1-1 (byte ranges at[2s] .. at[2s+1]).
+ * Returns the frames of their stacks, or -1 at the first sample off the fast path. Errors in the
+ * samples (values that do not match the sample types, bad label strings, truncation) throw.
+ */
+export function readSampleRange(
+  buf: Uint8Array, at: Int32Array, s0: number, s1: number, T: number, nStrings: number,
+  idFrame: Int32Array, fs: Int32Array, out: SampleArrays, labels: LabelSink,
+): number {
+  const r = new Reader(buf);
+  const { values, idsFrom, idsTo, frames: sampleFrames, labelCount } = out;
+  let frameTotal = 0;
+  for (let s = s0; s < s1; s++) {
+    const e = at[2 * s + 1];
+    r.pos = at[2 * s];
+    let nv = 0;
+    let frames = 0;
+    let idsSeen = false;
+    let nl = 0;
+    while (r.pos < e) {
+      const tag = r.varint();
+      const field = tag >>> 3;
+      const wt = tag & 7;
+      if (field === 1 && wt === 2) {
+        const le = r.len(e) + r.pos;
+        if (idsSeen) return -1;
+        idsSeen = true;
+        const k = countFrames(buf, r.pos, le, idFrame, fs);
+        if (k < 0) return -1;
+        idsFrom[s] = r.pos;
+        idsTo[s] = le;
+        frames = k;
+        r.pos = le;
+      } else if (field === 1 && wt === 0) {
+        return -1;
+      } else if (field === 2 && wt === 2) {
+        const le = r.len(e) + r.pos;
+        while (r.pos < le) {
+          const v = r.varint();
+          if (nv < T) values[s * T + nv] = v;
+          nv++;
+        }
+        if (r.pos !== le) throw truncated();
+      } else if (field === 2 && wt === 0) {
+        const v = r.varint();
+        if (nv < T) values[s * T + nv] = v;
+        nv++;
+      } else if (field === 3 && wt === 2) {
+        const le = r.len(e) + r.pos;
+        let key = 0, str = 0, num = 0;
+        while (r.pos < le) {
+          const lt = r.varint();
+          const lf = lt >>> 3;
+          const lw = lt & 7;
+          if (lf === 1 && lw === 0) key = r.uvarint();
+          else if (lf === 2 && lw === 0) str = r.uvarint();
+          else if (lf === 3 && lw === 0) num = r.varint();
+          else r.skip(lw, le);
+        }
+        if (r.pos !== le) throw truncated();
+        if (!(key >= 0 && key < nStrings)) throw badStringRef('A label key', key, nStrings);
+        if (str !== 0 && !(str >= 0 && str < nStrings)) throw badStringRef('A label value', str, nStrings);
+        labels.key.push(key);
+        labels.str.push(str);
+        labels.num.push(num);
+        nl++;
+      } else r.skip(wt, e);
+    }
+    if (r.pos !== e) throw truncated();
+    if (nv !== T) {
+      throw new EngineError('corrupt-protobuf', `Sample ${s} has ${nv} values but the profile declares ${T} sample types.`);
+    }
+    if (!idsSeen) idsFrom[s] = idsTo[s] = 0;
+    sampleFrames[s] = frames;
+    labelCount[s] = nl;
+    frameTotal += frames;
+  }
+  return frameTotal;
+}
+
+/**
+ * Frames the packed location ids buf[p .. le-1] expand to, or -1 when an id is not a 1–3 byte
+ * varint of the dense table (the caller then takes the general path, which also reports errors).
+ */
+export function countFrames(buf: Uint8Array, p: number, le: number, idFrame: Int32Array, fs: Int32Array): number {
+  const n = idFrame.length;
+  let k = 0;
+  while (p < le) {
+    let id = buf[p++];
+    if (id >= 0x80) {
+      const b1 = buf[p++];
+      id = (id & 0x7f) | ((b1 & 0x7f) << 7);
+      if (b1 >= 0x80) {
+        const b2 = buf[p++];
+        if (b2 >= 0x80) return -1;
+        id |= b2 << 14;
+      }
+    }
+    if (id >= n) return -1;
+    const x = idFrame[id];
+    if (x >= 0) k++;
+    else if (x === -1) return -1;
+    else {
+      const li = -2 - x;
+      k += fs[li + 1] - fs[li];
+    }
+  }
+  return p === le ? k : -1;
+}
+
+/**
+ * Stacks of samples s0 .. s1-1 (read by readSampleRange), written consecutively from node `next`,
+ * each root first: decoding its leaf-first ids forward, each location's frames go innermost first
+ * at decreasing positions starting from the leaf's node. Sets leafOf[s] (0 for an empty stack).
+ * Returns the next free node.
+ */
+export function writeStacks(
+  buf: Uint8Array, s0: number, s1: number, idsFrom: Int32Array, idsTo: Int32Array, sampleFrames: Int32Array,
+  idFrame: Int32Array, fs: Int32Array, locFrames: Int32Array, nodes: Int32Array, next: number, leafOf: Int32Array,
+): number {
+  for (let s = s0; s < s1; s++) {
+    const k = sampleFrames[s];
+    let to = next + k - 1;
+    let p = idsFrom[s];
+    const le = idsTo[s];
+    while (p < le) {
+      let id = buf[p++];
+      if (id >= 0x80) {
+        const b1 = buf[p++];
+        id = (id & 0x7f) | ((b1 & 0x7f) << 7);
+        if (b1 >= 0x80) id |= buf[p++] << 14;
+      }
+      const x = idFrame[id];
+      if (x >= 0) nodes[to--] = x;
+      else {
+        const li = -2 - x;
+        for (let j = fs[li], j1 = fs[li + 1]; j < j1; j++) nodes[to--] = locFrames[j];
+      }
+    }
+    next += k;
+    leafOf[s] = k > 0 ? next - 1 : 0;
+  }
+  return next;
+}
+
+/** Label offsets (per sample, into the concatenated label arrays) from per-sample counts. */
+export function labelOffsetsOf(labelCount: Int32Array): Uint32Array {
+  const n = labelCount.length;
+  const off = new Uint32Array(n + 1);
+  let k = 0;
+  for (let s = 0; s < n; s++) {
+    off[s] = k;
+    k += labelCount[s];
+  }
+  off[n] = k;
+  return off;
+}
