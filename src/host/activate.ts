@@ -3,6 +3,7 @@ import { createWorkerEngine, type WorkerEngine } from '../core/worker/workerEngi
 import { registerBackend } from './backend/backendController';
 import { CompareController } from './compare/compareController';
 import { Commands, registerCommand } from './contributions';
+import { CorrelateController } from './correlate/correlateController';
 import { registerFlameGraph } from './flameGraph/flameGraphPanel';
 import { registerInsights } from './insights/registerInsights';
 import { readLoadOptions } from './loadOptions';
@@ -18,7 +19,12 @@ export function activateHost(context: vscode.ExtensionContext): void {
   const compare = new CompareController(session);
   context.subscriptions.push(compare);
   registerInsights(context, session, compare);
-  compare.useBackend(registerBackend(context, session));
+  const backend = registerBackend(context, session);
+  compare.useBackend(backend);
+  // Correlate: the profile of one span / trace (a selection of the session's profile, or a server span query)
+  const correlate = new CorrelateController(session);
+  context.subscriptions.push(correlate);
+  correlate.useBackend(backend);
   registerFlameGraph(context, session, compare);
   // test hook: the worker dies as in a crash; the next request starts a new one (test/vscode/suite/hostile.test.ts)
   context.subscriptions.push(

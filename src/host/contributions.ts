@@ -6,7 +6,7 @@
  * Only `import type` from vscode here, so the unit test can load this file in plain Node.
  */
 import type * as vscode from 'vscode';
-import type { PathMapping } from '../core/engine';
+import type { PathMapping, SampleSelection } from '../core/engine';
 
 export const Commands = {
   /** {@link ../host/insights/profileCommands.ts} Open Profile File… */
@@ -43,6 +43,11 @@ export const Commands = {
   /** test-only accessors, hidden from the palette */
   testDecorations: 'profileLens._test.decorations',
   testStats: 'profileLens._test.stats',
+  /** registered by Correlate (src/host/correlate): the profile of one span / trace */
+  showSpanProfile: 'profileLens.showSpanProfile',
+  showWholeProfile: 'profileLens.showWholeProfile',
+  /** test-only: selection state (src/host/correlate) */
+  testCorrelate: 'profileLens._test.correlate',
   /** test hook: kill the engine worker as a crash would (issue 7: isolation) */
   testCrashEngine: 'profileLens._test.crashEngine',
   /** test-only: flame graph controller state (src/host/flameGraph) */
@@ -79,6 +84,9 @@ export interface CommandArgs {
   [Commands.compareEarlierWindow]: [shiftMs?: number];
   /** label name, baseline value, current value; what is missing is asked */
   [Commands.compareLabelValues]: [label?: string, baselineValue?: string, currentValue?: string];
+  /** `span_id=<id>`, a bare span id (trace id when 32 hex digits), `key=value`, or a selection; without it a quick pick asks */
+  [Commands.showSpanProfile]: [selection?: string | SampleSelection];
+  [Commands.showWholeProfile]: [];
   [Commands.testDecorations]: [uri?: vscode.Uri];
   [Commands.testStats]: [];
 }
@@ -213,6 +221,8 @@ export const ContextKeys = {
   autoRefreshPaused: 'profileLens.autoRefreshPaused',
   /** a baseline is loaded: annotations and the flame graph show changes (src/host/compare) */
   comparing: 'profileLens.comparing',
+  /** only the samples of a span / trace are shown (src/host/correlate) */
+  selectionActive: 'profileLens.selectionActive',
 } as const;
 
 export type ContextKey = (typeof ContextKeys)[keyof typeof ContextKeys];

@@ -4,7 +4,7 @@
  * Loading runs in the engine worker; a failed load leaves the last good profile in place.
  */
 import * as vscode from 'vscode';
-import type { Engine, LoadOptions, PathMapping } from '../core/engine';
+import type { Engine, LoadOptions, PathMapping, SampleSelection } from '../core/engine';
 import type { ProfileIndex } from '../core/model';
 
 export type ProfileSourceKind = 'file' | 'pyroscope' | 'pprof-url' | 'demo';
@@ -38,6 +38,22 @@ export interface LoadedProfile {
   typeIndex: number;
   /** Date.now() when it was loaded */
   loadedAt: number;
+  /**
+   * Correlate: this is only the part of `selection.whole` whose samples carry the selected labels
+   * (a span, a trace); `whole` stays loaded in the engine until the selection ends.
+   */
+  selection?: ActiveSelection;
+}
+
+export interface ActiveSelection {
+  /** what was asked, e.g. span_id = [7f3a…] */
+  selection: SampleSelection;
+  /** short text, e.g. "span 7f3a…" */
+  label: string;
+  /** the whole profile the selection was made from (its own engine handle) */
+  whole: LoadedProfile;
+  /** from the server (e.g. a Pyroscope span query) rather than by the engine from `whole` */
+  fromServer?: boolean;
 }
 
 export class ProfileSession implements vscode.Disposable {
@@ -128,7 +144,80 @@ export class ProfileSession implements vscode.Disposable {
       loadedAt: Date.now(),
     };
     this.lastInput = { bytes, source };
-    if (previous) void this.engine.release(previous.id);
+    if (previous) this.releaseShown(previous);
+    this.changeEmitter.fire(this.loaded);
+    return this.loaded;
+  }
+
+  /** Releases a profile that stops being shown, and the whole profile behind it when it was a selection. */
+  private releaseShown(p: LoadedProfile): void {
+    void this.engine.release(p.id);
+    if (p.selection) void this.engine.release(p.selection.whole.id);
+  }
+
+  /**
+   * Correlate: shows only the samples of the whole profile that carry `selection`'s labels (replacing
+   * any earlier selection of the same profile). Throws (EngineError 'no-match', …) and keeps the view
+   * when nothing matches. Undefined when nothing is loaded or a newer load came first.
+   */
+  async select(selection: SampleSelection, label: string): Promise<LoadedProfile | undefined> {
+    const shown = this.loaded;
+    if (!shown) return undefined;
+    const whole = shown.selection?.whole ?? shown;
+    const seq = this.loadSeq;
+    const result = await this.engine.select(whole.id, selection);
+    if (seq !== this.loadSeq || this.loaded !== shown) {
+      void this.engine.release(result.id);
+      return undefined;
+    }
+    return this.showSelection({ id: result.id, index: result.index }, { selection, label, whole: { ...whole, typeIndex: shown.typeIndex } });
+  }
+
+  /**
+   * Correlate with a profile a server computed for the selection (e.g. Pyroscope's span profile):
+   * loads `bytes` beside the whole profile, which stays for "back to the whole profile".
+   */
+  async loadSelection(bytes: Uint8Array, selection: SampleSelection, label: string): Promise<LoadedProfile | undefined> {
+    const shown = this.loaded;
+    if (!shown) return undefined;
+    const whole = shown.selection?.whole ?? shown;
+    const seq = this.loadSeq;
+    const options = await this.loadOptions();
+    const pathMappings = whole.source.pathMappings?.length ? [...options.pathMappings, ...whole.source.pathMappings] : options.pathMappings;
+    const result = await this.engine.load(new Uint8Array(bytes), { ...options, pathMappings, sourceName: `${whole.source.label} · ${label}` });
+    if (seq !== this.loadSeq || this.loaded !== shown) {
+      void this.engine.release(result.id);
+      return undefined;
+    }
+    return this.showSelection({ id: result.id, index: result.index }, { selection, label, whole: { ...whole, typeIndex: shown.typeIndex }, fromServer: true });
+  }
+
+  private showSelection(result: { id: number; index: ProfileIndex }, active: ActiveSelection): LoadedProfile {
+    const previous = this.loaded!;
+    const type = previous.index.sampleTypes[previous.typeIndex]?.type;
+    const typeIndex = result.index.sampleTypes.findIndex((t) => t.type === type);
+    this.loaded = {
+      id: result.id,
+      source: active.whole.source,
+      index: result.index,
+      typeIndex: typeIndex >= 0 ? typeIndex : result.index.defaultType,
+      loadedAt: active.whole.loadedAt,
+      selection: active,
+    };
+    // an earlier selection goes; the whole profile stays
+    if (previous.selection) void this.engine.release(previous.id);
+    this.changeEmitter.fire(this.loaded);
+    return this.loaded;
+  }
+
+  /** Ends a selection: the whole profile is shown again (same sample type). No-op without one. */
+  showWhole(): LoadedProfile | undefined {
+    const shown = this.loaded;
+    if (!shown?.selection) return shown;
+    const whole = shown.selection.whole;
+    const typeIndex = whole.index.sampleTypes.findIndex((t) => t.type === shown.index.sampleTypes[shown.typeIndex]?.type);
+    this.loaded = { ...whole, typeIndex: typeIndex >= 0 ? typeIndex : whole.typeIndex };
+    void this.engine.release(shown.id);
     this.changeEmitter.fire(this.loaded);
     return this.loaded;
   }
@@ -147,7 +236,17 @@ export class ProfileSession implements vscode.Disposable {
   /** Loads the current profile again (e.g. after the path mappings changed). No-op when none. */
   async reload(): Promise<LoadedProfile | undefined> {
     if (!this.loaded || !this.lastInput) return undefined;
-    return this.load(this.lastInput.bytes, this.lastInput.source);
+    const selection = this.loaded.selection;
+    const loaded = await this.load(this.lastInput.bytes, this.lastInput.source);
+    // an engine selection is made again on the reloaded profile (a server's one cannot be)
+    if (loaded && selection && !selection.fromServer) {
+      try {
+        return (await this.select(selection.selection, selection.label)) ?? this.loaded;
+      } catch {
+        return this.loaded;
+      }
+    }
+    return loaded;
   }
 
   selectType(typeIndex: number): void {
@@ -162,7 +261,7 @@ export class ProfileSession implements vscode.Disposable {
     const previous = this.loaded;
     this.loaded = undefined;
     this.lastInput = undefined;
-    if (previous) void this.engine.release(previous.id);
+    if (previous) this.releaseShown(previous);
     this.changeEmitter.fire(undefined);
   }
 

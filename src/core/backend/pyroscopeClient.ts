@@ -14,6 +14,7 @@ import { DEFAULT_RETRY, httpRequest, type HttpProgress, type HttpResponse, type 
 import { buildLabelSelector, type LabelMatcher } from './labelSelector';
 import { pprofHasSamples, pprofOtherShare, type TruncationInfo } from './pprofOtherShare';
 import { ProtoWriter, wireFields } from './protoWire';
+import { parseFlameGraph, type FlameGraphData } from './spanFlameGraph';
 import { resolveWindow, windowLabel, type TimeWindow } from './timeWindow';
 
 export type AuthKind = 'none' | 'basic' | 'bearer';
@@ -217,6 +218,28 @@ export class PyroscopeClient {
     }
     const truncation = pprofOtherShare(bytes);
     return { bytes, method, start: range.start, end: range.end, labelSelector, truncation, label };
+  }
+
+  /**
+   * The merged profile of the spans `spanIds` (samples labelled span_id by e.g. grafana/otel-profiling-go)
+   * in the query's window: SelectMergeSpanProfile (v1.2+). The server answers a flame graph (function
+   * names only; see spanFlameGraph.ts to paint it). Throws BackendError('no-data') when no sample of the
+   * spans is stored there.
+   */
+  async fetchSpanProfile(query: ProfileQuery, spanIds: string[], call: CallOptions = {}): Promise<{ flamegraph: FlameGraphData; start: number; end: number; labelSelector: string }> {
+    const range = resolveWindow(query.window, this.now());
+    const labelSelector = buildLabelSelector(query.service, query.filters);
+    const request: Record<string, unknown> = { profileTypeID: query.profileType, labelSelector, spanSelector: spanIds, start: String(range.start), end: String(range.end) };
+    if (query.maxNodes && query.maxNodes > 0) request.maxNodes = String(query.maxNodes);
+    const res = await this.json<{ flamegraph?: unknown }>('SelectMergeSpanProfile', request, call);
+    const flamegraph = parseFlameGraph(res.flamegraph ?? {});
+    if (flamegraph.total <= 0 || flamegraph.levels.length < 2) {
+      throw new BackendError(
+        'no-data',
+        `Pyroscope has no ${shortType(query.profileType)} samples of span ${spanIds.join(', ')} for service "${query.service}" in the ${windowLabel(query.window)}; check the id (16 hex digits, the span's span_id), that the span ran long enough to be sampled (~10 ms per CPU sample), and that the window covers it.`,
+      );
+    }
+    return { flamegraph, start: range.start, end: range.end, labelSelector };
   }
 
   // ---- transport -------------------------------------------------------------------------------

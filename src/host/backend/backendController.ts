@@ -12,10 +12,11 @@ import { fetchPprofEndpoint, pprofEndpointUrl, PPROF_KINDS, type PprofEndpointRe
 import { normalizeBaseUrl, PyroscopeClient, type BackendConnection, type FetchedProfile, type ServiceInfo } from '../../core/backend/pyroscopeClient';
 import { RefreshScheduler, type SchedulerEvent } from '../../core/backend/refreshScheduler';
 import { serviceRootMappings } from '../../core/backend/serviceRootMappings';
+import { flameGraphToPprof } from '../../core/backend/spanFlameGraph';
 import { formatAge, parseWindow, PRESET_WINDOWS, windowKey, windowLabel, type TimeWindow } from '../../core/backend/timeWindow';
 import { Commands, ContextKeys, Settings, registerCommand, setContext } from '../contributions';
 import { Disposable } from '../disposable';
-import type { ProfileSession, ProfileSource } from '../profileSession';
+import type { LoadedProfile, ProfileSession, ProfileSource } from '../profileSession';
 import { readBackendSettings, readConnections, saveConnection } from './connectionSettings';
 import { delayedProgress, type ProgressHandle } from './delayedProgress';
 import { TokenStore } from './tokenStore';
@@ -732,8 +733,14 @@ export class BackendController extends Disposable {
       this.render();
       return;
     }
+    const asked = this.interactive;
     this.interactive = false;
     const r = e.result;
+    // Correlate: a background refresh does not replace the span / trace selection on screen (Refresh Now does)
+    if (!asked && this.session.current?.selection && this.session.current.source === this.ourSource) {
+      this.render();
+      return;
+    }
     const pending = this.session.loadingSource;
     if (pending && pending !== this.ourSource) {
       // the user is loading something else right now (a file, a URL): that wins, stop following
@@ -822,6 +829,42 @@ export class BackendController extends Disposable {
       pathMappings: this.ourSource?.pathMappings,
     };
     return { bytes: r.bytes, source, start: r.start, end: r.end };
+  }
+
+  // ---- Correlate (src/host/correlate): span profiles of the followed query ------------------------
+
+  /** true when `profile` is what the followed Pyroscope query loaded (its span queries go to the server). */
+  isPyroscope(profile: LoadedProfile): boolean {
+    const q = this.scheduler.current;
+    return !!q && !isPprofUrl(q) && !!this.ourSource && profile.source === this.ourSource;
+  }
+
+  /**
+   * The spans' profile (SelectMergeSpanProfile over the range the shown profile covers) as pprof, its
+   * frames placed at the function start lines the merged profile gives (the server's span profile has
+   * function names only).
+   */
+  async spanProfile(spanIds: string[], profile: LoadedProfile): Promise<Uint8Array> {
+    const q = this.scheduler.current;
+    const r = this.ourResult;
+    if (!q || isPprofUrl(q) || !isFetched(r)) throw new BackendError('no-data', 'No Pyroscope query is followed any more; connect again.');
+    const client = await this.clientFor(this.connection(q.connection), true);
+    const settings = readBackendSettings();
+    const window: TimeWindow = { kind: 'range', start: r.start, end: r.end };
+    const span = await this.withProgressOf(`Profile Lens: fetching the profile of span ${spanIds.join(', ')}`, (signal) =>
+      client.fetchSpanProfile({ service: q.service, profileType: q.profileType, window, filters: q.filters, maxNodes: settings.maxNodes }, spanIds, { signal }));
+    const index = profile.index;
+    const places = new Map<string, { file: string; line: number }>();
+    const F = index.functions;
+    for (let f = 0; f < F.count; f++) {
+      const name = index.strings[F.name[f]];
+      if (places.has(name)) continue;
+      const file = F.file[f] >= 0 ? index.files[F.file[f]].profilePath : F.profileFile?.[f] ? index.strings[F.profileFile[f]] : '';
+      if (file) places.set(name, { file, line: F.startLine[f] });
+    }
+    const parts = q.profileType.split(':');
+    const sampleType = parts.length === 5 ? { type: parts[1], unit: parts[2] } : profile.index.sampleTypes[profile.typeIndex];
+    return flameGraphToPprof(span.flamegraph, { sampleType, place: (name) => places.get(name), timeNanos: r.start * 1e6, durationNanos: (r.end - r.start) * 1e6 });
   }
 
   /** Label names of the query's service (without `name`), or the values of label `name`, in its window. */

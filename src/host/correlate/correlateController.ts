@@ -1,0 +1,222 @@
+/**
+ * Correlate: "the profile of one trace / span, painted on the code". Show Profile of a Span or
+ * Trace… asks for an id (or offers the label keys and values the loaded profile carries: span_id,
+ * trace_id, span_name, endpoint …) and makes the session show only the matching samples — every
+ * insight (gutter, inline, CodeLens, hover, hotspots, flame graph) follows the session. A status bar
+ * item says a selection is active (`span 00f067aa…: 67 samples`); clicking it, or Show Whole
+ * Profile, goes back. For a Pyroscope source the span query goes to the server (its merged profiles
+ * carry no sample labels). Bad ids get a message; the last good view stays.
+ */
+import * as vscode from 'vscode';
+import { EngineError, type LabelKeySummary, type LabelMatch, type SampleSelection } from '../../core/engine';
+import { formatInteger, formatPercent, formatValue, literalIcons } from '../../core/format';
+import { normalizeSelection, parseLabelMatch, takenSamples } from '../../core/index/selectSamples';
+import { Commands, ContextKeys, registerCommand, setContext } from '../contributions';
+import { Disposable } from '../disposable';
+import type { LoadedProfile, ProfileSession } from '../profileSession';
+
+/** What the backend controller gives Correlate for a Pyroscope source: the span's profile from the server. */
+export interface SpanBackend {
+  /** true when `profile` is the followed Pyroscope query's (so a span query can go to the server) */
+  isPyroscope(profile: LoadedProfile): boolean;
+  /** pprof bytes of the spans `spanIds` in the followed query's window (SelectMergeSpanProfile) */
+  spanProfile(spanIds: string[], profile: LoadedProfile): Promise<Uint8Array>;
+}
+
+export type CorrelateResult = { ok: true; label: string; samples: number } | { ok: false; error: string; cancelled?: boolean };
+
+const HEX32 = /^[0-9a-f]{32}$/i;
+/** Keys offered first in the quick pick (the OpenTelemetry / Pyroscope conventions). */
+const PREFERRED_KEYS = ['span_id', 'trace_id', 'span_name', 'profile_id', 'endpoint', 'http.route', 'route'];
+
+/** A bare id → its label: 32 hex digits are a trace id, anything else a span id. */
+export function matchForInput(text: string): LabelMatch | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  if (t.includes('=')) return parseLabelMatch(t);
+  return { key: HEX32.test(t) ? 'trace_id' : 'span_id', values: t.split('|').map((v) => v.trim()).filter(Boolean) };
+}
+
+const short = (v: string) => (v.length > 12 ? `${v.slice(0, 8)}…` : v);
+
+/** Short text for the status bar: `span 00f067aa…`, `trace 4bf92f35…`, `endpoint=/checkout`. */
+export function selectionLabel(sel: SampleSelection): string {
+  return sel.labels
+    .map((m) => {
+      const values = m.values.map(short).join(', ');
+      if (m.key === 'span_id' || m.key === 'profile_id') return `span${m.values.length > 1 ? 's' : ''} ${values}`;
+      if (m.key === 'trace_id') return `trace${m.values.length > 1 ? 's' : ''} ${values}`;
+      return `${m.key}=${m.values.map((v) => (v.length > 24 ? `${v.slice(0, 23)}…` : v)).join('|')}`;
+    })
+    .join(' & ');
+}
+
+export class CorrelateController extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('profileLens.selection', vscode.StatusBarAlignment.Left, 49));
+  private backend: SpanBackend | undefined;
+
+  constructor(private readonly session: ProfileSession) {
+    super();
+    this.item.name = 'Profile Lens: selection';
+    this.item.command = Commands.showWholeProfile;
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    this.register(session.onDidChange(() => this.update()));
+    this.register(registerCommand(vscode.commands, Commands.showSpanProfile, (arg) => this.show(arg)));
+    this.register(registerCommand(vscode.commands, Commands.showWholeProfile, () => {
+      this.session.showWhole();
+    }));
+    this.register(registerCommand(vscode.commands, Commands.testCorrelate, () => {
+      const p = this.session.current;
+      return {
+        active: !!p?.selection,
+        label: p?.selection?.label,
+        fromServer: p?.selection?.fromServer ?? false,
+        statusText: this.item.text && p?.selection ? this.item.text : undefined,
+        profileId: p?.id,
+        wholeId: p?.selection?.whole.id,
+      };
+    }));
+    this.update();
+  }
+
+  /** The backend controller, for span queries on a Pyroscope source. */
+  useBackend(backend: SpanBackend): void {
+    this.backend = backend;
+  }
+
+  /** Text shown now (tests). */
+  get statusText(): string | undefined {
+    return this.session.current?.selection ? this.item.text : undefined;
+  }
+
+  private update(): void {
+    const p = this.session.current;
+    setContext(vscode.commands, ContextKeys.selectionActive, !!p?.selection);
+    if (!p?.selection) {
+      this.item.hide();
+      return;
+    }
+    const st = p.index.sampleTypes[p.typeIndex];
+    const whole = p.selection.whole;
+    const wt = whole.index.sampleTypes.findIndex((t) => t.type === st?.type);
+    const value = p.index.totals[p.typeIndex] ?? 0;
+    const share = wt >= 0 && whole.index.totals[wt] > 0 ? value / whole.index.totals[wt] : undefined;
+    const n = takenSamples(p.index);
+    this.item.text = `$(filter) ${literalIcons(p.selection.label)}: ${formatInteger(n)} sample${n === 1 ? '' : 's'}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown('**Profile Lens: showing a selection**\n\n');
+    md.appendText(`Only the samples with ${p.selection.selection.labels.map((m) => `${m.key} = ${m.values.join(' or ')}`).join(' and ')}\n`);
+    md.appendText(`${p.selection.fromServer ? 'Span profile from the server' : 'Selected from'} ${whole.source.label}\n`);
+    if (st) md.appendText(`${st.type}: ${formatValue(value, st.unit)}${share !== undefined ? ` (${formatPercent(share)} of the whole profile)` : ''}\n`);
+    md.appendMarkdown('\n$(close) Click to show the whole profile again.');
+    this.item.tooltip = md;
+    this.item.show();
+  }
+
+  /** The command: `arg` is `key=value`, a bare id, or a selection; without it, pickers ask. */
+  private async show(arg?: string | SampleSelection): Promise<CorrelateResult> {
+    const p = this.session.current;
+    if (!p) {
+      const error = 'Profile Lens: load a profile first (Open Profile File…, Connect to Pyroscope…); then pick a span or trace of it.';
+      void vscode.window.showInformationMessage(error);
+      return { ok: false, error };
+    }
+    let selection: SampleSelection | undefined;
+    if (typeof arg === 'string') {
+      const m = matchForInput(arg);
+      if (!m) return this.fail(`"${arg}" is not a span id, a trace id or key=value.`);
+      selection = { labels: [m] };
+    } else if (arg && typeof arg === 'object' && Array.isArray(arg.labels)) {
+      const labels = arg.labels.filter((m) => m && typeof m.key === 'string' && Array.isArray(m.values)).map((m) => ({ key: m.key, values: m.values.map(String) }));
+      selection = { labels };
+    } else {
+      selection = await this.ask(p);
+      if (!selection) return { ok: false, error: 'cancelled', cancelled: true };
+    }
+    selection = normalizeSelection(selection);
+    const label = selectionLabel(selection);
+    try {
+      const whole = p.selection?.whole ?? p;
+      const shown = this.backend?.isPyroscope(whole)
+        ? await this.fromServer(whole, selection, label)
+        : await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Profile Lens: selecting ${label}` }, () => this.session.select(selection, label));
+      if (!shown) return { ok: false, error: 'superseded: another profile was loaded meanwhile' };
+      return { ok: true, label, samples: takenSamples(shown.index) };
+    } catch (e) {
+      const msg = (e instanceof Error ? e.message : String(e)).replace(/[.\s]+$/, '');
+      const code = e instanceof EngineError || (e instanceof Error && e.name === 'EngineError') ? ` [${(e as EngineError).code}]` : '';
+      return this.fail(`${msg}${code}.`);
+    }
+  }
+
+  private fail(message: string): CorrelateResult {
+    const kept = this.session.current ? ' The current view is kept.' : '';
+    const error = `Profile Lens: ${message}${kept}`;
+    void vscode.window.showErrorMessage(error);
+    return { ok: false, error };
+  }
+
+  private async fromServer(whole: LoadedProfile, selection: SampleSelection, label: string): Promise<LoadedProfile | undefined> {
+    const other = selection.labels.filter((m) => m.key !== 'span_id');
+    if (other.length) {
+      throw new Error(`Pyroscope selects span profiles by span_id only, and its merged profiles carry no sample labels, so ${other.map((m) => m.key).join(', ')} cannot be selected here; use the span's id`);
+    }
+    const bytes = await this.backend!.spanProfile(selection.labels[0].values, whole);
+    return this.session.loadSelection(bytes, selection, label);
+  }
+
+  /** Quick pick: type an id, or pick a label key, then one of its values. */
+  private async ask(p: LoadedProfile): Promise<SampleSelection | undefined> {
+    const whole = p.selection?.whole ?? p;
+    let keys: LabelKeySummary[] = [];
+    if (!this.backend?.isPyroscope(whole)) {
+      try {
+        keys = await this.session.engine.labels(whole.id, { maxValues: 200, typeIndex: p.typeIndex });
+      } catch {
+        keys = [];
+      }
+    }
+    const rank = (k: string) => (PREFERRED_KEYS.includes(k) ? PREFERRED_KEYS.indexOf(k) : PREFERRED_KEYS.length);
+    keys.sort((a, b) => rank(a.key) - rank(b.key));
+    type Item = vscode.QuickPickItem & { key?: LabelKeySummary; enter?: boolean; whole?: boolean };
+    const items: Item[] = [
+      { label: '$(edit) Enter a span or trace id…', detail: 'a span_id (16 hex digits), a trace_id (32), or key=value', enter: true },
+    ];
+    if (p.selection) items.push({ label: '$(close) Show the whole profile', description: `now: ${p.selection.label}`, whole: true });
+    if (keys.length) items.push({ label: 'labels in this profile', kind: vscode.QuickPickItemKind.Separator });
+    for (const k of keys) {
+      items.push({ label: `$(tag) ${k.key}`, description: `${formatInteger(k.distinct)} value${k.distinct === 1 ? '' : 's'} · ${formatInteger(k.samples)} samples`, key: k });
+    }
+    if (!keys.length && !this.backend?.isPyroscope(whole)) {
+      items.push({ label: 'This profile carries no sample labels', description: 'span ids come from instrumentation such as grafana/otel-profiling-go', kind: vscode.QuickPickItemKind.Separator });
+    }
+    const pick = await vscode.window.showQuickPick(items, { title: 'Profile Lens: show the profile of a span or trace', placeHolder: 'Enter an id, or pick a label' });
+    if (!pick) return undefined;
+    if (pick.whole) {
+      this.session.showWhole();
+      return undefined;
+    }
+    if (pick.enter || !pick.key) {
+      const text = await vscode.window.showInputBox({
+        title: 'Profile Lens: span or trace id',
+        prompt: 'A span_id (16 hex digits) or trace_id (32 hex digits), or key=value (e.g. span_name=POST /checkout); several values with |',
+        validateInput: (v) => (matchForInput(v) ? undefined : 'Enter an id, or key=value.'),
+      });
+      const m = text === undefined ? undefined : matchForInput(text);
+      return m ? { labels: [m] } : undefined;
+    }
+    const key = pick.key;
+    const st = whole.index.sampleTypes[p.typeIndex];
+    const total = whole.index.totals[p.typeIndex] ?? 0;
+    const values = await vscode.window.showQuickPick(
+      key.top.map((v) => ({
+        label: v.value,
+        description: `${formatInteger(v.samples)} sample${v.samples === 1 ? '' : 's'}${st ? ` · ${formatValue(v.weight[p.typeIndex] ?? 0, st.unit)}${total > 0 ? ` (${formatPercent((v.weight[p.typeIndex] ?? 0) / total)})` : ''}` : ''}`,
+        value: v.value,
+      })),
+      { title: `Profile Lens: ${key.key}`, placeHolder: key.distinct > key.top.length ? `the ${key.top.length} heaviest of ${formatInteger(key.distinct)} values` : 'values', matchOnDescription: true },
+    );
+    if (!values) return undefined;
+    return { labels: [{ key: key.key, values: [values.value] }] };
+  }
+}
