@@ -1,0 +1,183 @@
+/**
+ * Correlate inside a real VS Code: the real span-labelled Go CPU profile (test/fixtures/spans: handlers
+ * under pprof.Do with span_id/trace_id labels, as grafana/otel-profiling-go sets them), its source in
+ * the workspace. Show Profile of a Span or Trace… with the checkout span's id must repaint the editor
+ * with that span's samples only (priceCart stays, searchIndex and the background work go; shares
+ * change), say so in the status bar, take the hotspots with it; a bad id keeps the span view with a
+ * message; Show Whole Profile restores exactly the original decorations and CodeLens.
+ */
+import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
+
+const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/spans');
+const CHECKOUT = '00f067aa0ba902b7';
+const TRACE_B = '0af7651916cd43dd8448eb211c80319c';
+
+interface Applied {
+  gutter: { line: number; level: number }[];
+  inline: { line: number; text: string; tone?: string }[];
+  hottest: number[];
+}
+interface TestDecorations {
+  decorations?: Applied;
+  codeLenses: { line: number; title?: string }[];
+}
+interface CorrelateState {
+  active: boolean;
+  label?: string;
+  statusText?: string;
+  profileId?: number;
+  wholeId?: number;
+}
+type Result = { ok: boolean; error?: string; label?: string; samples?: number };
+interface Stats {
+  hotspots: { id: string; children?: { label: string; children?: { label: string }[] }[] }[];
+  statusText?: string;
+}
+
+const testDecorations = (uri: vscode.Uri) => vscode.commands.executeCommand<TestDecorations | undefined>('profileLens._test.decorations', uri);
+const state = () => vscode.commands.executeCommand<CorrelateState>('profileLens._test.correlate');
+const stats = () => vscode.commands.executeCommand<Stats>('profileLens._test.stats');
+interface FlameState {
+  lastSent?: { profileId: number; nodes: number };
+  currentId?: number;
+}
+const flameState = () => vscode.commands.executeCommand<FlameState>('profileLens._test.flameGraph');
+
+/** go tool pprof's "accounting for" total of a recorded -tagfocus run, in ns. */
+const goTotal = (name: string) => Number(/accounting for (\d+)ns/.exec(readFileSync(path.join(FIXTURES, `${name}.lines.txt`), 'utf8'))![1]);
+
+describe('correlate', function () {
+  this.timeout(60_000);
+  let mainGo: vscode.Uri;
+  let lines: string[];
+  let whole: TestDecorations;
+  let spanFlameNodes = 0;
+  const fnLines = (name: string): [number, number] => {
+    const start = lines.findIndex((l) => l.startsWith(`func ${name}(`)) + 1;
+    const end = lines.findIndex((l, i) => i >= start && /^}/.test(l)) + 1;
+    assert.ok(start > 0 && end > start, name);
+    return [start, end];
+  };
+  const inside = (line: number, [a, b]: [number, number]) => line >= a && line <= b;
+
+  before(async () => {
+    await activateExtension();
+    // the profile records module-relative paths (go build -trimpath): profilelens/spans/main.go
+    const dir = path.join(workspaceRoot(), 'spans');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(path.join(FIXTURES, 'gen/main.go'), path.join(dir, 'main.go'));
+    mainGo = vscode.Uri.file(path.join(dir, 'main.go'));
+    lines = readFileSync(mainGo.fsPath, 'utf8').split('\n');
+    const r = await vscode.commands.executeCommand<{ ok: boolean; error?: string }>('profileLens.openProfile', vscode.Uri.file(path.join(FIXTURES, 'cpu.pb.gz')));
+    assert.equal(r.ok, true, r.error);
+    await vscode.commands.executeCommand('profileLens.showUnresolvedPaths', { from: 'profilelens/spans', to: dir });
+    await vscode.window.showTextDocument(mainGo);
+    whole = await waitFor('whole-profile annotations on main.go', async () => {
+      const d = await testDecorations(mainGo);
+      return d?.decorations && d.decorations.inline.some((i) => inside(i.line, fnLines('searchIndex'))) ? d : undefined;
+    });
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('profileLens.showWholeProfile');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('the whole profile paints every handler and the background work; no selection is shown', async () => {
+    for (const fn of ['priceCart', 'searchIndex', 'renderPage', 'compactCache']) {
+      assert.ok(whole.decorations!.inline.some((i) => inside(i.line, fnLines(fn))), `${fn} annotated: ${JSON.stringify(whole.decorations!.inline)}`);
+      assert.ok(whole.codeLenses.some((l) => l.line === fnLines(fn)[0] && /cpu/i.test(l.title ?? '')), `${fn} lens: ${JSON.stringify(whole.codeLenses)}`);
+    }
+    const s = await state();
+    assert.equal(s.active, false);
+    assert.equal(s.statusText, undefined);
+  });
+
+  it('span_id=<checkout span>: only that span\'s code is painted, with its own shares; the status bar says so', async () => {
+    const r = await vscode.commands.executeCommand<Result>('profileLens.showSpanProfile', `span_id=${CHECKOUT}`);
+    assert.equal(r.ok, true, r.error);
+    const samples = goTotal('span-checkout') / 10_000_000; // 100 Hz
+    assert.equal(r.samples, samples);
+    const s = await state();
+    assert.equal(s.active, true);
+    assert.notEqual(s.profileId, s.wholeId);
+    assert.equal(s.statusText, `$(filter) span 00f067aa…: ${samples} samples`);
+    const span = await waitFor('span annotations', async () => {
+      const d = await testDecorations(mainGo);
+      return d?.decorations && !d.decorations.inline.some((i) => inside(i.line, fnLines('searchIndex'))) ? d : undefined;
+    });
+    const price = fnLines('priceCart');
+    for (const fn of ['searchIndex', 'renderPage', 'recommend', 'compactCache']) {
+      assert.ok(!span.decorations!.inline.some((i) => inside(i.line, fnLines(fn))), `${fn} not painted for the checkout span`);
+      assert.ok(!span.codeLenses.some((l) => l.line === fnLines(fn)[0]), `no ${fn} lens`);
+    }
+    const priceInline = span.decorations!.inline.filter((i) => inside(i.line, price));
+    assert.ok(priceInline.length >= 2, JSON.stringify(span.decorations!.inline));
+    // shares are of the span now: priceCart is (nearly) all of it
+    const lens = span.codeLenses.find((l) => l.line === price[0]);
+    const share = Number(/CPU ([\d.]+)%/i.exec(lens?.title ?? '')?.[1]);
+    const wholeShare = Number(/CPU ([\d.]+)%/i.exec(whole.codeLenses.find((l) => l.line === price[0])?.title ?? '')?.[1]);
+    assert.ok(share > 95 && wholeShare < 60, `priceCart lens ${lens?.title} (whole: ${wholeShare}%)`);
+    // the hotspots view follows
+    const st = await stats();
+    const fns = (st.hotspots.find((h) => h.id === 'functions')?.children ?? []).flatMap((f) => f.children ?? []).map((f) => f.label);
+    assert.equal(fns[0], 'main.priceCart', fns.join(', '));
+    assert.ok(!fns.includes('main.searchIndex'));
+    // the flame graph draws the selection (the session's profile), not the whole one
+    await vscode.commands.executeCommand('profileLens.showFlameGraph');
+    const fg = await waitFor('flame graph of the span', async () => {
+      const f = await flameState();
+      return f.lastSent?.profileId === s.profileId ? f : undefined;
+    }, 20_000);
+    assert.ok(fg.lastSent!.nodes > 3);
+    spanFlameNodes = fg.lastSent!.nodes;
+    // the source beside the panel, both visible
+    await vscode.window.showTextDocument(mainGo, { viewColumn: vscode.ViewColumn.Beside });
+  });
+
+  it('a bad id: a clear message naming the label keys; the span view stays', async () => {
+    const before = await testDecorations(mainGo);
+    const r = await vscode.commands.executeCommand<Result>('profileLens.showSpanProfile', 'span_id=ffffffffffffffff');
+    assert.equal(r.ok, false);
+    assert.match(r.error ?? '', /No samples carry span_id=ffffffffffffffff; the profile's label keys are: .*span_id.*trace_id.*\[no-match\]\. The current view is kept\./);
+    const s = await state();
+    assert.equal(s.active, true);
+    assert.equal(s.label, 'span 00f067aa…');
+    assert.deepEqual(await testDecorations(mainGo), before);
+  });
+
+  it('a bare 32-hex id is a trace: search + recommendations spans together', async () => {
+    const r = await vscode.commands.executeCommand<Result>('profileLens.showSpanProfile', TRACE_B);
+    assert.equal(r.ok, true, r.error);
+    assert.equal(r.label, 'trace 0af76519…');
+    const d = await waitFor('trace annotations', async () => {
+      const x = await testDecorations(mainGo);
+      return x?.decorations && x.decorations.inline.some((i) => inside(i.line, fnLines('searchIndex'))) ? x : undefined;
+    });
+    assert.ok(d.decorations!.inline.some((i) => inside(i.line, fnLines('fib'))), 'recommendations (fib) is in trace B');
+    assert.ok(!d.decorations!.inline.some((i) => inside(i.line, fnLines('priceCart'))), 'checkout is not');
+  });
+
+  it('Show Whole Profile restores exactly the original decorations and CodeLens', async () => {
+    await vscode.commands.executeCommand('profileLens.showWholeProfile');
+    const s = await state();
+    assert.equal(s.active, false);
+    assert.equal(s.statusText, undefined);
+    const back = await waitFor('whole annotations again', async () => {
+      const d = await testDecorations(mainGo);
+      return d?.decorations && d.decorations.inline.some((i) => inside(i.line, fnLines('compactCache'))) ? d : undefined;
+    });
+    assert.deepEqual(back.decorations, whole.decorations);
+    assert.deepEqual(back.codeLenses.map((l) => [l.line, l.title]), whole.codeLenses.map((l) => [l.line, l.title]));
+    // the open flame graph follows back to the whole profile
+    const fg = await waitFor('flame graph of the whole profile', async () => {
+      const f = await flameState();
+      return f.lastSent && f.lastSent.profileId === f.currentId && f.lastSent.nodes > spanFlameNodes ? f : undefined;
+    }, 20_000);
+    assert.ok(fg.lastSent!.nodes > spanFlameNodes);
+  });
+});
