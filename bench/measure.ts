@@ -4,13 +4,16 @@
  * peak RSS (bytes, from the OS's maxrss).
  */
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { EngineCore } from '../src/core/engineCore';
 
 async function main(): Promise<void> {
   const file = process.argv[2];
   const budget = Number(process.argv[3] ?? 5000);
   const bytes = readFileSync(file);
-  const core = new EngineCore();
+  // as in the extension's engine worker: the bundled sampleWorker.js beside this bundle (run.ts builds
+  // both); `--one-thread` measures without it
+  const core = new EngineCore(process.argv.includes('--one-thread') ? {} : { sampleWorkerScript: path.join(__dirname, 'sampleWorker.js') });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await core.load(bytes, { roots: [], pathMappings: [], sourceName: file });

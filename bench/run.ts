@@ -96,6 +96,11 @@ function main(): void {
     entryPoints: [path.join(__dirname, 'measure.ts')], bundle: true, platform: 'node', target: 'node20',
     outfile: script, logLevel: 'warning',
   });
+  // the engine's helper thread, beside the measuring bundle as dist/sampleWorker.js is beside the engine's
+  buildSync({
+    entryPoints: [path.join(__dirname, '../src/core/parallel/sampleWorker.ts')], bundle: true, platform: 'node', target: 'node20',
+    outfile: path.join(dir, 'sampleWorker.js'), logLevel: 'warning',
+  });
   const rows: string[] = [];
   const refStart = referenceLoopMs();
   console.log(`Profile Lens bench — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, runs=${runs}${full ? ', --full' : ''}`);

@@ -18,6 +18,7 @@ const node = {
 const builds = [
   { ...node, entryPoints: [at('src/extension.ts')], outfile: at('dist/extension.js'), external: ['vscode'] },
   { ...node, entryPoints: [at('src/core/worker/engineWorker.ts')], outfile: at('dist/engineWorker.js') },
+  { ...node, entryPoints: [at('src/core/parallel/sampleWorker.ts')], outfile: at('dist/sampleWorker.js') },
   { ...node, entryPoints: [at('src/cli/main.ts')], outfile: at('dist/cli.js'), banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', sourcemap: true, minify: production,

@@ -123,7 +123,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`profile-lens: cannot read ${args.profile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 1;
   }
-  const engine = createInProcessEngine();
+  // bundled (dist/cli.js), dist/sampleWorker.js is beside it: big profiles get a second thread
+  const engine = createInProcessEngine({ sampleWorkerScript: path.join(__dirname, 'sampleWorker.js') });
   try {
     const loaded = await engine.load(bytes, {
       roots: args.root ? [args.root] : [],

@@ -1,11 +1,15 @@
 /**
  * The engine's state machine, shared by the in-process engine and the worker: decode → symbolize
- * → index on load, kept by id for call trees and diffs. Pure computation; no threads here.
+ * → index on load, kept by id for call trees and diffs. Pure computation; big pprof profiles share
+ * their per-sample passes with one helper thread when a bundled sampleWorker.js is given.
  */
-import { decodeProfile } from './decode/decodeProfile';
+import { decodePprofFast } from './decode/decodePprofFast';
+import { inflateAndSniff } from './decode/decodeProfile';
 import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
 import { buildIndex, type IndexedProfile } from './index/buildIndex';
+import { buildIndexParallel, decodePprofParallel } from './parallel/parallelPasses';
+import { PARALLEL_MIN_BYTES, SampleHelper } from './parallel/sampleHelper';
 import { diffProfiles } from './index/diffProfiles';
 import { labelSummary, selectSamples } from './index/selectSamples';
 import type { FlameTree, RawProfile } from './model';
@@ -38,14 +42,33 @@ export function checkLimits(raw: RawProfile, options: LoadOptions): void {
 export class EngineCore {
   private readonly profiles = new Map<number, IndexedProfile>();
   private nextId = 1;
+  private readonly helper: SampleHelper;
+
+  /**
+   * @param options.sampleWorkerScript the bundled dist/sampleWorker.js beside the engine's bundle: big
+   *   pprof profiles are then decoded and indexed on two threads (same results, less wall time)
+   * @param options.parallelMinBytes inflated size from which that happens (tests lower it)
+   */
+  constructor(private readonly options: { sampleWorkerScript?: string; parallelMinBytes?: number } = {}) {
+    this.helper = new SampleHelper(options.sampleWorkerScript);
+  }
 
   async load(bytes: Uint8Array, options: LoadOptions): Promise<LoadResult> {
     const t0 = performance.now();
     const maxProfileBytes = options.maxProfileBytes ?? DEFAULT_LIMITS.maxProfileBytes;
     if (bytes.length > maxProfileBytes) throw overCap(options, 'maxProfileBytes', 'a size in bytes of', bytes.length, maxProfileBytes);
+    const minBytes = this.options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
+    // the helper thread boots while this one inflates
+    const parallel = bytes.length >= minBytes / 16 && this.helper.start();
     let raw: RawProfile;
+    let sharedPasses = false;
     try {
-      raw = decodeProfile(bytes, { maxInflatedBytes: options.maxInflatedBytes, sourceName: options.sourceName });
+      const r = inflateAndSniff(bytes, { maxInflatedBytes: options.maxInflatedBytes, sourceName: options.sourceName });
+      if (r.raw) raw = r.raw;
+      else if (parallel && r.pprof!.length >= minBytes) {
+        raw = await decodePprofParallel(r.pprof!, this.helper);
+        sharedPasses = true;
+      } else raw = decodePprofFast(r.pprof!);
     } catch (e) {
       const setting = options.limitSettings?.maxInflatedBytes;
       if (e instanceof EngineError && e.code === 'too-large' && setting && /inflates/.test(e.message)) {
@@ -57,7 +80,7 @@ export class EngineCore {
     const t1 = performance.now();
     const sym = await symbolize(raw, options);
     const t2 = performance.now();
-    const ip = buildIndex(raw, sym);
+    const ip = sharedPasses ? await buildIndexParallel(raw, sym, this.helper) : buildIndex(raw, sym);
     const t3 = performance.now();
     const id = this.nextId++;
     this.profiles.set(id, ip);
@@ -112,5 +135,11 @@ export class EngineCore {
 
   clear(): void {
     this.profiles.clear();
+  }
+
+  /** Stops the helper thread (if any); loads after this run on one thread. */
+  async dispose(): Promise<void> {
+    this.profiles.clear();
+    await this.helper.dispose();
   }
 }

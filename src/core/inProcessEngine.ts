@@ -5,8 +5,9 @@
 import { EngineCore } from './engineCore';
 import type { Engine } from './engine';
 
-export function createInProcessEngine(): Engine & { core: EngineCore } {
-  const core = new EngineCore();
+/** @param options see EngineCore (the CLI passes its dist/sampleWorker.js) */
+export function createInProcessEngine(options: ConstructorParameters<typeof EngineCore>[0] = {}): Engine & { core: EngineCore } {
+  const core = new EngineCore(options);
   return {
     core,
     load: (bytes, options) => core.load(bytes, options),
@@ -15,6 +16,6 @@ export function createInProcessEngine(): Engine & { core: EngineCore } {
     select: async (id, selection) => core.select(id, selection),
     labels: async (id, options) => core.labels(id, options),
     release: async (id) => core.release(id),
-    dispose: async () => core.clear(),
+    dispose: () => core.dispose(),
   };
 }

@@ -169,7 +169,7 @@ export function readPprofTables(bytes: Uint8Array): PprofParts {
  * Samples through the builder, for any valid encoding (several id fields, unpacked or long or
  * sparse ids): pass 2a reads values and labels and counts frames, pass 2b writes the stacks.
  */
-function decodeSamplesGeneral(p: PprofParts): RawProfile {
+export function decodeSamplesGeneral(p: PprofParts): RawProfile {
   const { bytes, asm, at, nSamples, T, idFrame } = p;
   const r = new Reader(bytes);
   const b = asm.builder;

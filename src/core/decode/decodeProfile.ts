@@ -67,6 +67,15 @@ function looksText(b: Uint8Array): boolean {
 }
 
 export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): RawProfile {
+  const r = inflateAndSniff(input, options);
+  return r.raw ?? decodePprofFast(r.pprof!);
+}
+
+/**
+ * gunzip (capped) and format sniffing: a decoded V8/collapsed profile, or the inflated bytes of a
+ * pprof profile (for decodePprofFast, or the two-thread decoder of src/core/parallel).
+ */
+export function inflateAndSniff(input: Uint8Array, options: DecodeOptions = {}): { raw?: RawProfile; pprof?: Uint8Array } {
   const name = options.sourceName ? `"${options.sourceName}"` : 'The profile';
   let bytes = input;
   if (bytes.length === 0) throw new EngineError('empty-profile', `${name} is empty (0 bytes).`);
@@ -82,13 +91,13 @@ export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): R
     } catch (e) {
       throw new EngineError('bad-json', `${name} looks like JSON but does not parse (${(e as Error).message}).`);
     }
-    if (isCpuprofile(j)) return decodeCpuprofile(j as Record<string, unknown>);
-    if (isHeapprofile(j)) return decodeHeapprofile(j as Record<string, unknown>);
+    if (isCpuprofile(j)) return { raw: decodeCpuprofile(j as Record<string, unknown>) };
+    if (isHeapprofile(j)) return { raw: decodeHeapprofile(j as Record<string, unknown>) };
     throw new EngineError('unknown-format', `${name} is JSON but neither a V8 .cpuprofile (nodes, samples) nor a .heapprofile (head).`);
   }
   if (looksText(bytes)) {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    if (looksCollapsed(text)) return decodeCollapsed(text);
+    if (looksCollapsed(text)) return { raw: decodeCollapsed(text) };
     if (!PPROF_FIRST_BYTE.has(bytes[0])) {
       throw new EngineError('unknown-format', `${name} is text but not collapsed stacks ("a;b;c 42"), a .cpuprofile or a .heapprofile.`);
     }
@@ -96,5 +105,5 @@ export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): R
   if (!PPROF_FIRST_BYTE.has(bytes[0])) {
     throw new EngineError('unknown-format', `${name} is not a pprof profile (gzipped or raw protobuf), a V8 .cpuprofile/.heapprofile or collapsed stacks.`);
   }
-  return decodePprofFast(bytes);
+  return { pprof: bytes };
 }

@@ -13,7 +13,7 @@ import { Reader, truncated } from './protoReader';
 export interface SampleArrays {
   /** T per sample */
   values: Float64Array;
-  /** byte range of the packed location ids */
+  /** byte range of the packed location ids (idsTo negated: unpacked ids, a run of `08 <id>` pairs) */
   idsFrom: Int32Array;
   idsTo: Int32Array;
   /** frames of the stack */
@@ -84,7 +84,26 @@ export function readSampleRange(
         frames = k;
         r.pos = le;
       } else if (field === 1 && wt === 0) {
-        return -1;
+        // unpacked ids (Go's encoder writes repeated fields of 1–2 entries unpacked): a run of
+        // `08 <id>` pairs, kept as a range with idsTo negated
+        if (idsSeen) return -1;
+        idsSeen = true;
+        const from = r.pos - 1;
+        if (buf[from] !== 0x08) return -1;
+        let le = from;
+        for (;;) {
+          le += 1;
+          while (buf[le] >= 0x80 && le < e) le++;
+          le++;
+          if (le >= e || buf[le] !== 0x08) break;
+        }
+        if (le > e) return -1;
+        const k = countFramesTagged(buf, from, le, idFrame, fs);
+        if (k < 0) return -1;
+        idsFrom[s] = from;
+        idsTo[s] = -le;
+        frames = k;
+        r.pos = le;
       } else if (field === 2 && wt === 2) {
         const le = r.len(e) + r.pos;
         while (r.pos < le) {
@@ -160,6 +179,21 @@ export function countFrames(buf: Uint8Array, p: number, le: number, idFrame: Int
   return p === le ? k : -1;
 }
 
+/** countFrames over unpacked ids: `08 <varint>` pairs in buf[p .. le-1]. */
+function countFramesTagged(buf: Uint8Array, p: number, le: number, idFrame: Int32Array, fs: Int32Array): number {
+  let k = 0;
+  while (p < le) {
+    if (buf[p] !== 0x08) return -1;
+    let q = p + 1;
+    while (q < le && buf[q] >= 0x80) q++;
+    const c = countFrames(buf, p + 1, q + 1, idFrame, fs);
+    if (c < 0) return -1;
+    k += c;
+    p = q + 1;
+  }
+  return p === le ? k : -1;
+}
+
 /**
  * Stacks of samples s0 .. s1-1 (read by readSampleRange), written consecutively from node `next`,
  * each root first: decoding its leaf-first ids forward, each location's frames go innermost first
@@ -174,8 +208,12 @@ export function writeStacks(
     const k = sampleFrames[s];
     let to = next + k - 1;
     let p = idsFrom[s];
-    const le = idsTo[s];
+    let le = idsTo[s];
+    // unpacked ids (idsTo < 0): skip each id's tag byte
+    const tagged = le < 0 ? 1 : 0;
+    if (tagged) le = -le;
     while (p < le) {
+      p += tagged;
       let id = buf[p++];
       if (id >= 0x80) {
         const b1 = buf[p++];

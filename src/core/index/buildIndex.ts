@@ -151,7 +151,7 @@ function newAccumulation(T: number, nLineKeys: number, nFn: number): Accumulatio
  * counts once). The per-key arrays are small and stay in cache; nodes are read sequentially.
  */
 export function accumulateChains(
-  T: number, keys: IndexKeys, frameCount: number, frameOfNode: Int32Array, stack: Int32Array, sv: Float64Array,
+  T: number, keys: Pick<IndexKeys, 'frameLine' | 'frameFn' | 'nLineKeys' | 'nFn'>, frameCount: number, frameOfNode: Int32Array, stack: Int32Array, sv: Float64Array,
   s0: number, s1: number, firstNode: number, sampleDepth: Int32Array,
 ): Accumulation {
   const acc = newAccumulation(T, keys.nLineKeys, keys.nFn);

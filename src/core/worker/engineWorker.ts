@@ -2,12 +2,14 @@
  * Worker-thread entry (bundled to dist/engineWorker.js): runs the engine off the extension host's
  * thread. Loaded profiles stay here, keyed by id; results go back with their typed arrays transferred.
  */
+import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { EngineCore } from '../engineCore';
 import { EngineError } from '../engine';
 import { collectBuffers, copyTypedArrays, type WorkerRequest, type WorkerResponse } from './protocol';
 
-const core = new EngineCore();
+// dist/sampleWorker.js sits beside this bundle: big profiles get a second thread
+const core = new EngineCore({ sampleWorkerScript: path.join(__dirname, 'sampleWorker.js') });
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
 

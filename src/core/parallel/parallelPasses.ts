@@ -1,0 +1,136 @@
+/**
+ * The per-sample passes over two threads: this one takes the first half of the samples, the
+ * sample helper the second (split by bytes for the decoder, by stack nodes for the index). Each
+ * result equals the one-thread result exactly: ranges are merged in sample order, edges new in the
+ * second half get the next ids in their first-seen order, and sums are of int64 sample values.
+ * Any helper failure falls back to the one-thread code.
+ */
+import { checkStackNodes, decodePprofFast, decodeSamplesGeneral, readPprofTables } from '../decode/decodePprofFast';
+import { labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays } from '../decode/samplePass';
+import { accumulateChains, buildIndex, finishIndex, indexKeys, mergeAccumulation, type IndexedProfile } from '../index/buildIndex';
+import type { RawProfile } from '../model';
+import type { SymbolizeResult } from '../symbolize/symbolize';
+import { HelperUnavailable, shared, sharedFloat64, sharedInt32, type SampleHelper } from './sampleHelper';
+
+/** pprof bytes (inflated) → RawProfile, the sample passes split with the helper. */
+export async function decodePprofParallel(inflated: Uint8Array, helper: SampleHelper): Promise<RawProfile> {
+  const bytes = shared(inflated);
+  const p = readPprofTables(bytes);
+  const { asm, idFrame, nSamples: n, T } = p;
+  if (!idFrame || n < 2) return decodeSamplesGeneral(p);
+  const at = shared(p.at.subarray(0, 2 * n));
+  const arrays: SampleArrays = {
+    values: sharedFloat64(n * T), idsFrom: sharedInt32(n), idsTo: sharedInt32(n), frames: sharedInt32(n), labelCount: sharedInt32(n),
+  };
+  // split at the sample where half of the samples' bytes are behind
+  const half = (at[0] + at[2 * n - 1]) / 2;
+  let m = 1;
+  while (m < n - 1 && at[2 * m] < half) m++;
+  const fs = shared(asm.locFrameStart);
+  const idf = shared(idFrame);
+  const common = { bytes, idFrame: idf, fs };
+  let second: Promise<{ total: number; labelKey: Int32Array; labelStr: Int32Array; labelNum: Float64Array }>;
+  try {
+    second = helper.call({ op: 'readSamples', ...common, at, s0: m, s1: n, T, nStrings: asm.nStrings, ...arrays });
+  } catch {
+    return decodePprofFast(inflated);
+  }
+  const labels = newLabelSink(Math.max(1024, m * 2));
+  let firstTotal: number;
+  try {
+    firstTotal = readSampleRange(bytes, at, 0, m, T, asm.nStrings, idFrame, asm.locFrameStart, arrays, labels);
+  } catch (e) {
+    second.catch(() => undefined);
+    throw e;
+  }
+  let rest;
+  try {
+    rest = await second;
+  } catch (e) {
+    if (e instanceof HelperUnavailable) return decodePprofFast(inflated);
+    // the second half's error, unless the first half leaves the fast path (one thread would then
+    // take the general path from the start, and report what it finds there)
+    if (firstTotal >= 0) throw e;
+    return decodeSamplesGeneral(p);
+  }
+  if (firstTotal < 0 || rest.total < 0) return decodeSamplesGeneral(p);
+  const total = firstTotal + rest.total;
+  checkStackNodes(1 + total);
+  const nodes = sharedInt32(1 + total);
+  nodes[0] = -1;
+  const stack = sharedInt32(n);
+  const written = helper.call({
+    op: 'writeStacks', ...common, s0: m, s1: n, idsFrom: arrays.idsFrom, idsTo: arrays.idsTo, frames: arrays.frames,
+    locFrames: shared(asm.locFrames), nodes, next: 1 + firstTotal, stack,
+  });
+  writeStacks(bytes, 0, m, arrays.idsFrom, arrays.idsTo, arrays.frames, idFrame, asm.locFrameStart, asm.locFrames, nodes, 1, stack);
+  try {
+    await written;
+  } catch (e) {
+    if (!(e instanceof HelperUnavailable)) throw e;
+    writeStacks(bytes, m, n, arrays.idsFrom, arrays.idsTo, arrays.frames, idFrame, asm.locFrameStart, asm.locFrames, nodes, 1 + firstTotal, stack);
+  }
+  const k1 = labels.key.length;
+  const k2 = rest.labelKey.length;
+  const labelKey = new Int32Array(k1 + k2);
+  labelKey.set(labels.key.data.subarray(0, k1));
+  labelKey.set(rest.labelKey, k1);
+  const labelStr = new Int32Array(k1 + k2);
+  labelStr.set(labels.str.data.subarray(0, k1));
+  labelStr.set(rest.labelStr, k1);
+  const labelNum = new Float64Array(k1 + k2);
+  labelNum.set(labels.num.data.subarray(0, k1));
+  labelNum.set(rest.labelNum, k1);
+  return asm.finishWith({
+    count: n, nodeCount: 1 + total, nodes, stack, values: arrays.values, labelOffsets: labelOffsetsOf(arrays.labelCount),
+    labelKey, labelStr, labelNum,
+  });
+}
+
+/** buildIndex with the sample pass split with the helper (chain-laid-out stacks in shared memory). */
+export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, helper: SampleHelper): Promise<IndexedProfile> {
+  const { stacks, samples } = raw;
+  const n = samples.count;
+  if (stacks.chains !== true || n < 2 || !isShared(stacks.frame) || !isShared(samples.stack) || !isShared(samples.values)) return buildIndex(raw, sym);
+  const T = raw.sampleTypes.length;
+  const keys = indexKeys(raw, sym);
+  // split at the sample where half of the stack nodes are behind; the second range's chains
+  // start after the last non-empty chain of the first
+  const half = stacks.count / 2;
+  let m = 1;
+  while (m < n - 1 && !(samples.stack[m - 1] >= half)) m++;
+  let firstNode = 1;
+  for (let s = m - 1; s >= 0; s--) {
+    if (samples.stack[s] > 0) {
+      firstNode = samples.stack[s] + 1;
+      break;
+    }
+  }
+  const sampleDepth = sharedInt32(n);
+  let second;
+  try {
+    second = helper.call({
+      op: 'accumulate', T, frameCount: raw.frames.count, nodes: stacks.frame, stack: samples.stack, values: samples.values, s0: m, s1: n,
+      firstNode, frameLine: shared(keys.frameLine), frameFn: shared(keys.frameFn), nLineKeys: keys.nLineKeys, nFn: keys.nFn, sampleDepth,
+    });
+  } catch {
+    return buildIndex(raw, sym);
+  }
+  const acc = accumulateChains(T, keys, raw.frames.count, stacks.frame, samples.stack, samples.values, 0, m, 1, sampleDepth);
+  let rest;
+  try {
+    rest = await second;
+  } catch (e) {
+    if (!(e instanceof HelperUnavailable)) throw e;
+    rest = accumulateChains(T, keys, raw.frames.count, stacks.frame, samples.stack, samples.values, m, n, firstNode, sampleDepth);
+    const ne = rest.edges.count;
+    mergeAccumulation(T, acc, { ...rest, edgeCaller: rest.edges.a.subarray(0, ne), edgeCallee: rest.edges.b.subarray(0, ne) });
+    return finishIndex(raw, sym, keys, acc, sampleDepth);
+  }
+  mergeAccumulation(T, acc, rest);
+  return finishIndex(raw, sym, keys, acc, sampleDepth);
+}
+
+function isShared(a: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
+}

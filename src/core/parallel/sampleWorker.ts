@@ -1,0 +1,59 @@
+/**
+ * Entry of the sample helper thread (bundled to dist/sampleWorker.js; see sampleHelper.ts): runs
+ * the per-sample passes of the decoder and the index over the range it is given, on arrays shared
+ * with the engine's thread. Stateless: every request carries what it needs.
+ */
+import { parentPort } from 'node:worker_threads';
+import { EngineError } from '../engine';
+import { newLabelSink, readSampleRange, writeStacks } from '../decode/samplePass';
+import { accumulateChains } from '../index/buildIndex';
+import type { AccumulateReply, HelperReply, HelperRequest, ReadSamplesReply } from './sampleHelper';
+
+const port = parentPort;
+if (!port) throw new Error('sampleWorker must run in a worker thread');
+
+function handle(req: HelperRequest): { result: unknown; transfer: ArrayBuffer[] } {
+  switch (req.op) {
+    case 'readSamples': {
+      const labels = newLabelSink(Math.max(1024, (req.s1 - req.s0) * 2));
+      const total = readSampleRange(req.bytes, req.at, req.s0, req.s1, req.T, req.nStrings, req.idFrame, req.fs, req, labels);
+      const result: ReadSamplesReply = {
+        total,
+        labelKey: labels.key.data.slice(0, labels.key.length),
+        labelStr: labels.str.data.slice(0, labels.str.length),
+        labelNum: labels.num.data.slice(0, labels.num.length),
+      };
+      return { result, transfer: [result.labelKey.buffer, result.labelStr.buffer, result.labelNum.buffer] as ArrayBuffer[] };
+    }
+    case 'writeStacks':
+      return {
+        result: writeStacks(req.bytes, req.s0, req.s1, req.idsFrom, req.idsTo, req.frames, req.idFrame, req.fs, req.locFrames, req.nodes, req.next, req.stack),
+        transfer: [],
+      };
+    case 'accumulate': {
+      const keys = { frameLine: req.frameLine, frameFn: req.frameFn, nLineKeys: req.nLineKeys, nFn: req.nFn };
+      const acc = accumulateChains(req.T, keys, req.frameCount, req.nodes, req.stack, req.values, req.s0, req.s1, req.firstNode, req.sampleDepth);
+      const n = acc.edges.count;
+      const result: AccumulateReply = {
+        totals: acc.totals, lSelf: acc.lSelf, lTotal: acc.lTotal, lSamples: acc.lSamples, fSelf: acc.fSelf, fTotal: acc.fTotal, fSamples: acc.fSamples,
+        edgeCaller: acc.edges.a.slice(0, n), edgeCallee: acc.edges.b.slice(0, n), eWeight: acc.eWeight.slice(0, n * req.T),
+      };
+      const transfer = [result.totals, result.lSelf, result.lTotal, result.lSamples, result.fSelf, result.fTotal, result.fSamples,
+        result.edgeCaller, result.edgeCallee, result.eWeight].map((a) => a.buffer as ArrayBuffer);
+      return { result, transfer };
+    }
+  }
+}
+
+port.on('message', (m: { id: number; req: HelperRequest }) => {
+  let reply: HelperReply;
+  let transfer: ArrayBuffer[] = [];
+  try {
+    const r = handle(m.req);
+    reply = { id: m.id, result: r.result };
+    transfer = r.transfer;
+  } catch (e) {
+    reply = { id: m.id, error: e instanceof EngineError ? { code: e.code, message: e.message } : { message: String((e as Error)?.message ?? e) } };
+  }
+  port.postMessage(reply, transfer);
+});

@@ -1,0 +1,166 @@
+/**
+ * The two-thread sample passes (src/core/parallel) against the one-thread engine: the same
+ * RawProfile and ProfileIndex, bit for bit, on real profiles (every pprof fixture) and generated
+ * big ones; the same typed errors; the one-thread fallback when the helper dies. The helper runs
+ * from a real bundle of sampleWorker.ts, built here with esbuild as scripts/build.mjs builds it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
+import { generatePprof } from '../../../bench/genPprof';
+import { EngineError } from '../../../src/core/engine';
+import { EngineCore } from '../../../src/core/engineCore';
+
+const FIXTURES = path.join(__dirname, '../../fixtures');
+
+function pprofFixtures(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir)) {
+    const p = path.join(dir, e);
+    if (statSync(p).isDirectory()) pprofFixtures(p, out);
+    else if (/\.(pb\.gz|pprof|pb)$/.test(e)) out.push(p);
+  }
+  return out;
+}
+
+describe('two-thread sample passes = one thread', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let script: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pl-parallel-'));
+    script = path.join(dir, 'sampleWorker.js');
+    buildSync({
+      entryPoints: [path.join(__dirname, '../../../src/core/parallel/sampleWorker.ts')], bundle: true, platform: 'node', target: 'node20',
+      outfile: script, logLevel: 'warning',
+    });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function both(bytes: Uint8Array, expectShared = true) {
+    const one = new EngineCore();
+    const two = new EngineCore({ sampleWorkerScript: script, parallelMinBytes: 0 });
+    try {
+      const a = await one.load(bytes, { roots: [], pathMappings: [] });
+      const b = await two.load(bytes, { roots: [], pathMappings: [] });
+      const ia = one.get(a.id);
+      const ib = two.get(b.id);
+      if (expectShared) assert.ok(ib.raw.stacks.frame.buffer instanceof SharedArrayBuffer, 'the two-thread path was taken');
+      assert.deepEqual(b.index, a.index);
+      assert.deepEqual(ib.raw.samples, ia.raw.samples);
+      assert.deepEqual(ib.raw.stacks.frame, ia.raw.stacks.frame);
+      assert.deepEqual(ib.raw.frames, ia.raw.frames);
+      assert.deepEqual(ib.sampleDepth, ia.sampleDepth);
+      assert.deepEqual(ib.frameLine, ia.frameLine);
+      const opts = { typeIndex: a.index.defaultType, mergeBy: 'function' as const, nodeBudget: 2000 };
+      assert.deepEqual(two.flameTree(b.id, opts), one.flameTree(a.id, opts));
+      return { one: a, two: b };
+    } finally {
+      await one.dispose();
+      await two.dispose();
+    }
+  }
+
+  for (const f of pprofFixtures(FIXTURES)) {
+    it(`fixture ${path.relative(FIXTURES, f)}`, async () => {
+      const bytes = readFileSync(f);
+      const inflated = bytes[0] === 0x1f ? gunzipSync(bytes) : bytes;
+      // a profile with one sample has nothing to split
+      await both(bytes, countSamples(inflated) >= 2);
+    });
+  }
+
+  for (const locationIdBase of [0, 12_000]) {
+    it(`generated profile, location ids from ${locationIdBase + 1} (two sample types)`, async () => {
+      const gz = generatePprof({ samples: 3000, functions: 4000, files: 150, seed: 5, locationIdBase });
+      const r = await both(gz);
+      assert.equal(r.two.index.sampleCount, 3000);
+      assert.ok(r.two.index.edges.count > 100);
+    });
+  }
+
+  it('sparse location ids (general path): same result, one thread', async () => {
+    await both(generatePprof({ samples: 500, functions: 800, files: 40, seed: 6, locationIdBase: 3_000_000 }), false);
+  });
+
+  it('a corrupt sample in the second half: the same typed error', async () => {
+    const raw = gunzipSync(generatePprof({ samples: 400, functions: 500, files: 30, seed: 8 }));
+    // the last sample's first label key → a string id past the table (label messages are `1a LEN 08 KEY`)
+    const bad = Buffer.from(raw);
+    const lastSample = lastSampleStart(bad);
+    const k = bad.indexOf(Buffer.from([0x1a]), lastSample);
+    bad[k + 3] = 0xff;
+    bad[k + 4] |= 0x80; // key varint grows into the next byte: either a huge id or a truncated label
+    const errors: string[] = [];
+    for (const core of [new EngineCore(), new EngineCore({ sampleWorkerScript: script, parallelMinBytes: 0 })]) {
+      try {
+        await core.load(bad, { roots: [], pathMappings: [] });
+        errors.push('loaded');
+      } catch (e) {
+        assert.ok(e instanceof EngineError, String(e));
+        errors.push(`${e.code}: ${e.message}`);
+      } finally {
+        await core.dispose();
+      }
+    }
+    assert.notEqual(errors[0], 'loaded');
+    assert.equal(errors[1], errors[0]);
+  });
+
+  it('a helper that dies: the one-thread result, no error', async () => {
+    const dying = path.join(dir, 'dying.js');
+    writeFileSync(dying, 'process.exit(3);\n');
+    const gz = generatePprof({ samples: 800, functions: 900, files: 50, seed: 9 });
+    const one = new EngineCore();
+    const two = new EngineCore({ sampleWorkerScript: dying, parallelMinBytes: 0 });
+    try {
+      const a = await one.load(gz, { roots: [], pathMappings: [] });
+      const b = await two.load(gz, { roots: [], pathMappings: [] });
+      assert.deepEqual(b.index, a.index);
+      // and the next load does not wait for a dead helper
+      const c = await two.load(gzipSync(gunzipSync(gz)), { roots: [], pathMappings: [] });
+      assert.deepEqual(c.index, a.index);
+    } finally {
+      await one.dispose();
+      await two.dispose();
+    }
+  });
+});
+
+/** Top-level sample messages (field 2, wire type 2) of a raw pprof. */
+function sampleStarts(b: Uint8Array): number[] {
+  const out: number[] = [];
+  let p = 0;
+  const varint = (): number => {
+    let v = 0, s = 0, x: number;
+    do {
+      x = b[p++];
+      v += (x & 0x7f) * 2 ** s;
+      s += 7;
+    } while (x & 0x80);
+    return v;
+  };
+  while (p < b.length) {
+    const tag = varint();
+    const wt = tag & 7;
+    if (wt === 0) varint();
+    else if (wt === 2) {
+      const n = varint();
+      if (tag >>> 3 === 2) out.push(p);
+      p += n;
+    } else if (wt === 1) p += 8;
+    else if (wt === 5) p += 4;
+  }
+  return out;
+}
+
+function countSamples(b: Uint8Array): number {
+  return sampleStarts(b).length;
+}
+
+function lastSampleStart(b: Uint8Array): number {
+  const s = sampleStarts(b);
+  return s[s.length - 1];
+}
