@@ -27,6 +27,40 @@ function valueType(r: Reader, end: number): { type: number; unit: number } {
   return v;
 }
 
+/**
+ * The string table from its byte ranges at[2i] .. at[2i+1]. Usually the strings are one contiguous
+ * run of mostly-ASCII bytes (writers put the table at the end), and then one latin1 slice of the
+ * run plus a substring per string is ~40 % cheaper than a UTF-8 decode per string (a 60 MB profile
+ * has 1.5 M strings, mostly span ids); strings with a byte >= 0x80 are decoded as UTF-8.
+ */
+function decodeStrings(buffer: Buffer, at: Int32Array, n: number): string[] {
+  const out = new Array<string>(n);
+  if (n === 0) return out;
+  const base = at[0];
+  const end = at[2 * n - 1];
+  let bytes = 0;
+  for (let i = 0; i < n; i++) bytes += at[2 * i + 1] - at[2 * i];
+  if (!(end - base <= 2 * bytes + 64 && n > 64)) {
+    for (let i = 0; i < n; i++) out[i] = buffer.toString('utf8', at[2 * i], at[2 * i + 1]);
+    return out;
+  }
+  const run = buffer.toString('latin1', base, end);
+  // strings holding a non-ASCII byte (found by one native regex scan of the run) are decoded as UTF-8
+  const utf8 = new Uint8Array(n);
+  const high = /[\x80-\xff]/g;
+  let i = 0;
+  for (let m = high.exec(run); m; m = high.exec(run)) {
+    const pos = base + m.index;
+    while (i < n && at[2 * i + 1] <= pos) i++;
+    if (i === n) break;
+    if (at[2 * i] <= pos) utf8[i] = 1;
+  }
+  for (let k = 0; k < n; k++) {
+    out[k] = utf8[k] ? buffer.toString('utf8', at[2 * k], at[2 * k + 1]) : run.substring(at[2 * k] - base, at[2 * k + 1] - base);
+  }
+  return out;
+}
+
 /** What the tables pass leaves for the sample passes. */
 export interface PprofParts {
   bytes: Uint8Array;
@@ -93,6 +127,7 @@ export function readPprofTables(bytes: Uint8Array): PprofParts {
     locId: [], locLineStart: [], lineFn: [], lineLine: [], lineColumn: [],
   };
   const sampleAt = new GrowableInt32(1 << 16);
+  const stringAt = new GrowableInt32(1 << 12);
   try {
     while (r.pos < end) {
       const tag = r.varint();
@@ -121,7 +156,8 @@ export function readPprofTables(bytes: Uint8Array): PprofParts {
             readFunction(r, e, t);
             break;
           case 6:
-            t.strings.push(buffer.toString('utf8', r.pos, e));
+            stringAt.push(r.pos);
+            stringAt.push(e);
             r.pos = e;
             break;
         }
@@ -157,6 +193,7 @@ export function readPprofTables(bytes: Uint8Array): PprofParts {
     throw new EngineError('corrupt-protobuf', `The pprof protobuf is corrupt (${(e as Error).message}).`);
   }
   t.locLineStart.push(t.lineFn.length);
+  t.strings = decodeStrings(buffer, stringAt.data, stringAt.length / 2);
 
   const nSamples = sampleAt.length / 2;
   const T = t.sampleTypes.length;

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Function as PFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import { decodePprof } from '../../../src/core/decode/decodePprof';
 import { decodeProfile } from '../../../src/core/decode/decodeProfile';
 import { EngineError, type EngineErrorCode } from '../../../src/core/engine';
 import { buildIndex } from '../../../src/core/index/buildIndex';
@@ -69,6 +70,24 @@ describe('decode errors are typed', () => {
     const raw = decodeProfile(smallProfile());
     assert.equal(raw.samples.count, 2);
     assert.deepEqual(Array.from(raw.samples.values), [1, 10, 2, 20]);
+  });
+
+  it('the string table: ASCII, multi-byte UTF-8, invalid UTF-8 and long strings decode as pprof-format decodes them', () => {
+    const names = Array.from({ length: 300 }, (_, i) =>
+      i % 7 === 0 ? `café_${i}` : i % 11 === 0 ? `日本語の関数${i}` : i % 13 === 0 ? `emoji🙂${i}` : i % 17 === 0 ? `long_${'x'.repeat(200 + i)}` : `pkg.fn${i}`);
+    const bytes = Buffer.from(smallProfile((p, st) => {
+      for (const n of names) st.dedup(n);
+      st.dedup('bad_utf8_marker_AAAA');
+    }));
+    // one string with bytes that are not UTF-8 (as a hostile or broken writer leaves them)
+    const k = bytes.indexOf(Buffer.from('bad_utf8_marker_AAAA'));
+    bytes[k + 16] = 0xff;
+    bytes[k + 17] = 0xc3;
+    const fast = decodeProfile(bytes);
+    const reference = decodePprof(bytes);
+    assert.deepEqual(fast.strings, reference.strings);
+    for (const n of names) assert.ok(fast.strings.includes(n), n);
+    assert.ok(fast.strings.some((x) => x.startsWith('bad_utf8_marker_\ufffd')));
   });
 
   it('empty input → empty-profile', () => expectCode(() => decodeProfile(new Uint8Array(0)), 'empty-profile'));
