@@ -66,7 +66,7 @@ export class EngineCore {
       const r = inflateAndSniff(bytes, { maxInflatedBytes: options.maxInflatedBytes, sourceName: options.sourceName });
       if (r.raw) raw = r.raw;
       else if (parallel && r.pprof!.length >= minBytes) {
-        raw = await decodePprofParallel(r.pprof!, this.helper);
+        raw = await decodePprofParallel(r, this.helper);
         sharedPasses = true;
       } else raw = decodePprofFast(r.pprof!);
     } catch (e) {
