@@ -6,6 +6,9 @@
 import * as vscode from 'vscode';
 import type { Engine, LoadOptions, PathMapping, SampleSelection } from '../core/engine';
 import type { ProfileIndex } from '../core/model';
+import type { WorkerEngine } from '../core/worker/workerEngine';
+import { Commands } from './contributions';
+import { LoadArbiter, type LoadTicket } from './loadArbiter';
 
 export type ProfileSourceKind = 'file' | 'pyroscope' | 'pprof-url' | 'demo';
 
@@ -56,6 +59,31 @@ export interface ActiveSelection {
   fromServer?: boolean;
 }
 
+/** A place in line taken before a load's bytes are read (see `reserve()`). Calling it: is it still the newest request? */
+export interface Reservation {
+  (): boolean;
+  /** the request ends without a load (the read failed, or it was superseded); idempotent */
+  release(): void;
+}
+
+export interface LoadRequest {
+  /**
+   * A load nobody asked for just now (a followed query's refresh): it never replaces a load the user
+   * asked for, whether that one started earlier or finishes later.
+   */
+  background?: boolean;
+  /** the place in line `reserve()` gave before the bytes were read */
+  reservation?: Reservation;
+}
+
+/** The engine worker as the user should hear of it. */
+export type EngineState =
+  | { kind: 'ok' }
+  /** the worker died; the profile shown is being loaded again into a new one */
+  | { kind: 'restoring'; reason: string; label: string }
+  /** it died again (or the restore failed): the editor keeps its annotations; the flame graph and comparisons need a new load */
+  | { kind: 'lost'; reason: string; label: string; message: string };
+
 export class ProfileSession implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<LoadedProfile | undefined>();
   private listeners = 0;
@@ -77,8 +105,22 @@ export class ProfileSession implements vscode.Disposable {
   };
   private loaded: LoadedProfile | undefined;
   private engineInstance: Engine | undefined;
-  private loadSeq = 0;
-  private pendingSource: ProfileSource | undefined;
+  /** which load's result is shown: the newest, and the user's over a background one (loadArbiter.ts) */
+  private readonly arbiter = new LoadArbiter<ProfileSource>();
+  private readonly reservations = new WeakMap<Reservation, LoadTicket<ProfileSource>>();
+  private readonly engineStateEmitter = new vscode.EventEmitter<EngineState>();
+  /** Fires when the engine worker died and what is shown is restored, or could not be. */
+  readonly onDidChangeEngineState: vscode.Event<EngineState> = this.engineStateEmitter.event;
+  private engineStatus: EngineState = { kind: 'ok' };
+  /** the profile shown when the engine worker died (its engine id died with the worker) */
+  private staleProfile: LoadedProfile | undefined;
+  private crashReason = '';
+  private crashes = 0;
+  /** a restore succeeded since the last other load: the next crash is not retried */
+  private restoreUsed = false;
+  private restoring = false;
+  private crashSubscription: { dispose(): void } | undefined;
+  private disposed = false;
   /** bytes and source of the current profile, so a settings change (path mappings) can re-load it */
   private lastInput: { bytes: Uint8Array; source: ProfileSource } | undefined;
 
@@ -101,26 +143,60 @@ export class ProfileSession implements vscode.Disposable {
    * so it never supersedes a profile the user just asked for.
    */
   get loadingSource(): ProfileSource | undefined {
-    return this.pendingSource;
+    return this.arbiter.pendingSource;
   }
 
   /** The engine starts on first use, not at activation. */
   get engine(): Engine {
-    this.engineInstance ??= this.createEngine();
+    if (!this.engineInstance) {
+      const engine = this.createEngine();
+      this.engineInstance = engine;
+      // the worker engine says when its worker died: what is shown is then loaded again (restoreIfIdle)
+      this.crashSubscription = (engine as Partial<WorkerEngine>).onCrash?.((reason) => this.onEngineCrash(reason));
+    }
     return this.engineInstance;
+  }
+
+  /** How many times the engine worker died: ids loaded before a crash are gone (Compare restores its baseline). */
+  get engineCrashes(): number {
+    return this.crashes;
+  }
+
+  /** The engine worker's state (restoring after a crash, or lost after a second one). */
+  get engineState(): EngineState {
+    return this.engineStatus;
+  }
+
+  /** Sequence number of the newest request (load, reserve, clear): a result is shown only while it is unchanged. */
+  private get loadSeq(): number {
+    return this.arbiter.latest;
   }
 
   /**
    * Decodes and indexes `bytes` in the worker and makes it current. Throws (EngineError) on bad input;
-   * then the previous profile stays current. A newer load supersedes an older one still running.
+   * then the previous profile stays current. A newer load supersedes an older one still running, and a
+   * `background` one never supersedes one the user asked for (it returns undefined: dropped).
    */
-  async load(bytes: Uint8Array, source: ProfileSource): Promise<LoadedProfile | undefined> {
-    const seq = ++this.loadSeq;
-    this.pendingSource = source;
+  async load(bytes: Uint8Array, source: ProfileSource, request: LoadRequest = {}): Promise<LoadedProfile | undefined> {
+    return this.loadAs(bytes, source, request, false);
+  }
+
+  private async loadAs(bytes: Uint8Array, source: ProfileSource, request: LoadRequest, restore: boolean): Promise<LoadedProfile | undefined> {
+    const reserved = request.reservation ? this.reservations.get(request.reservation) : undefined;
+    if (request.reservation && (!reserved || !this.arbiter.isLatest(reserved))) return undefined;
+    const ticket = reserved ?? this.arbiter.begin(request.background ? 'background' : 'explicit', source);
+    if (!ticket) return undefined; // the user's own load is pending: it wins
     try {
-      return await this.loadNow(bytes, source, seq);
+      const loaded = await this.loadNow(bytes, source, ticket.seq);
+      if (loaded) {
+        if (!restore) this.restoreUsed = false;
+        this.staleProfile = undefined;
+        this.setEngineState({ kind: 'ok' });
+      }
+      return loaded;
     } finally {
-      if (seq === this.loadSeq) this.pendingSource = undefined;
+      this.arbiter.end(ticket);
+      this.afterLoadSettled();
     }
   }
 
@@ -228,9 +304,81 @@ export class ProfileSession implements vscode.Disposable {
    * newer reservation since); when it is not, drop the bytes instead of loading them, so that rapid
    * requests end on the last one asked for, whatever order their reads finish in.
    */
-  reserve(): () => boolean {
-    const seq = ++this.loadSeq;
-    return () => seq === this.loadSeq;
+  reserve(source?: ProfileSource): Reservation {
+    // an explicit request: background refreshes wait behind it (are dropped) until it ends
+    const ticket = this.arbiter.begin('explicit', source)!;
+    const check = (() => this.arbiter.isLatest(ticket)) as Reservation;
+    check.release = () => {
+      this.arbiter.end(ticket);
+      this.afterLoadSettled();
+    };
+    this.reservations.set(check, ticket);
+    return check;
+  }
+
+  private setEngineState(state: EngineState): void {
+    if (state.kind === 'ok' && this.engineStatus.kind === 'ok') return;
+    this.engineStatus = state;
+    this.engineStateEmitter.fire(state);
+  }
+
+  /** The engine worker died: every id it held is gone, the profile shown among them. */
+  private onEngineCrash(reason: string): void {
+    this.crashes++;
+    const shown = this.loaded;
+    if (this.disposed || !shown) return;
+    this.crashReason = reason;
+    // during a restore its own load fails with worker-crashed and says so
+    if (this.restoring) return;
+    this.staleProfile = shown;
+    // the calls the crash rejected settle first (a load in flight ends and reports its own failure)
+    setTimeout(() => this.restoreIfIdle(), 0);
+  }
+
+  private afterLoadSettled(): void {
+    if (this.staleProfile && this.loaded === this.staleProfile && !this.arbiter.busy) setTimeout(() => this.restoreIfIdle(), 0);
+  }
+
+  /**
+   * After a crash, loads the profile shown again into the new worker, once: when nothing else is
+   * loading (a load the user started decides what is shown instead), and not again when the worker
+   * dies during the restore or soon after it (then it says so and the editor keeps its annotations).
+   */
+  private restoreIfIdle(): void {
+    const shown = this.loaded;
+    if (this.disposed || this.restoring || !shown || shown !== this.staleProfile || this.arbiter.busy || this.engineStatus.kind === 'lost') return;
+    const label = shown.selection ? `${shown.source.label} · ${shown.selection.label}` : shown.source.label;
+    const input = this.lastInput;
+    if (this.restoreUsed || !input || input.source !== shown.source) {
+      this.engineLost(this.crashReason, label, this.restoreUsed ? 'stopped again after it was restarted' : 'stopped');
+      return;
+    }
+    this.restoring = true;
+    this.setEngineState({ kind: 'restoring', reason: this.crashReason, label });
+    void (async () => {
+      try {
+        const loaded = await this.loadAs(input.bytes, input.source, { background: true }, true);
+        if (!loaded) return; // a newer load came first: it decides what is shown
+        this.restoreUsed = true;
+        // an engine selection (a span) is made again; a server's one cannot be
+        const selection = shown.selection;
+        if (selection && !selection.fromServer) await this.select(selection.selection, selection.label).catch(() => undefined);
+      } catch (e) {
+        // worker-crashed: the reason onEngineCrash heard (e.g. out of memory) says more than the generic message
+        const reason = (e as { code?: string }).code === 'worker-crashed' ? this.crashReason : e instanceof Error ? e.message : String(e);
+        if (this.loaded === shown) this.engineLost(reason, label, 'stopped again while it was restored');
+      } finally {
+        this.restoring = false;
+      }
+    })();
+  }
+
+  private engineLost(reason: string, label: string, what: string): void {
+    const message = `Profile Lens: the profile engine ${what} (${reason.replace(/[.\s]+$/, '')}). The editor keeps the annotations of ${label}; the flame graph and comparisons need the profile loaded again (Open Profile File…, or Refresh Now for a followed query).`;
+    this.setEngineState({ kind: 'lost', reason, label, message });
+    void vscode.window.showErrorMessage(message, 'Open Profile File…').then((pick) => {
+      if (pick) void vscode.commands.executeCommand(Commands.openProfile);
+    });
   }
 
   /** Loads the current profile again (e.g. after the path mappings changed). No-op when none. */
@@ -256,8 +404,7 @@ export class ProfileSession implements vscode.Disposable {
   }
 
   clear(): void {
-    this.loadSeq++;
-    this.pendingSource = undefined;
+    this.arbiter.invalidate();
     const previous = this.loaded;
     this.loaded = undefined;
     this.lastInput = undefined;
@@ -266,6 +413,9 @@ export class ProfileSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.crashSubscription?.dispose();
+    this.engineStateEmitter.dispose();
     this.changeEmitter.dispose();
     void this.engineInstance?.dispose();
     this.engineInstance = undefined;

@@ -757,8 +757,16 @@ export class BackendController extends Disposable {
     this.ourSource = source;
     this.ourResult = r;
     try {
-      const loaded = await this.session.load(r.bytes, source);
-      if (!loaded) return; // superseded by a newer load
+      // a refresh nobody asked for just now never replaces a profile the user asked for (ProfileSession.load)
+      const loaded = await this.session.load(r.bytes, source, { background: !asked });
+      if (!loaded) {
+        // dropped or superseded: a newer load decides what is shown; what we showed is unchanged
+        if (this.ourSource === source) {
+          this.ourSource = previousSource;
+          this.ourResult = previousResult;
+        }
+        return;
+      }
       this.loadError = undefined;
       this.notified.delete(`${e.key}:other`);
       if (isFetched(r) && r.truncation.truncated && r.truncation.share >= 0.05) {

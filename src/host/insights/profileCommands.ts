@@ -35,8 +35,10 @@ export function loadErrorMessage(file: string, e: unknown, keptPrevious: boolean
 /** Reads and loads a profile file; on failure shows the error and keeps the last good profile. */
 export async function openProfileFile(session: ProfileSession, uri: vscode.Uri, kind: ProfileSource['kind'] = 'file'): Promise<OpenResult> {
   const name = path.basename(uri.path);
-  // Reads finish in any order: only the last profile asked for gets loaded.
-  const stillLatest = session.reserve();
+  const source: ProfileSource = { kind, label: name, detail: uri.scheme === 'file' ? uri.fsPath : uri.toString(), uri: uri.toString() };
+  // Reads finish in any order: only the last profile asked for gets loaded. From now on a background
+  // refresh (a followed query) cannot replace what the user asked for, whenever it finishes.
+  const stillLatest = session.reserve(source);
   try {
     // the size cap before reading: a huge file must not be read into the extension host at all
     const maxBytes = readLimits(vscode.workspace.getConfiguration()).maxProfileBytes!;
@@ -49,13 +51,15 @@ export async function openProfileFile(session: ProfileSession, uri: vscode.Uri, 
     if (!stillLatest()) return { ok: true, file: name, superseded: true };
     const loaded = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Profile Lens: loading ${name}` },
-      () => session.load(bytes, { kind, label: name, detail: uri.scheme === 'file' ? uri.fsPath : uri.toString(), uri: uri.toString() }),
+      () => session.load(bytes, source, { reservation: stillLatest }),
     );
     return loaded ? { ok: true, file: name } : { ok: true, file: name, superseded: true };
   } catch (e) {
     const error = loadErrorMessage(name, e, session.current !== undefined);
     void vscode.window.showErrorMessage(error);
     return { ok: false, file: name, error };
+  } finally {
+    stillLatest.release();
   }
 }
 
