@@ -28,8 +28,10 @@ export function activateHost(context: vscode.ExtensionContext): void {
   registerFlameGraph(context, session, compare);
   // test hook: the worker dies as in a crash; the next request starts a new one (test/vscode/suite/hostile.test.ts)
   context.subscriptions.push(
-    registerCommand(vscode.commands, Commands.testCrashEngine, async () => {
-      await (session.engine as Partial<WorkerEngine>).crashForTest?.();
+    registerCommand(vscode.commands, Commands.testCrashEngine, async (options?: unknown) => {
+      // { alsoNextLoads: n }: the worker also dies during the next n loads (the restore after the crash)
+      const n = (options as { alsoNextLoads?: unknown } | undefined)?.alsoNextLoads;
+      await (session.engine as Partial<WorkerEngine>).crashForTest?.({ alsoNextLoads: typeof n === 'number' ? n : 0 });
     }),
   );
 }

@@ -72,12 +72,16 @@ export class CompareController extends Disposable implements ComparisonSource {
   private warned = '';
   private loadSeq = 0;
   private backend: CompareBackend | undefined;
+  /** what the baseline was made from, to load it again after the engine worker died (its id died with it) */
+  private input: { bytes: Uint8Array; source: ProfileSource; durationNanos?: number; currentDurationNanos?: number; crashes: number } | undefined;
   private readonly item = this.register(vscode.window.createStatusBarItem('profileLens.compare', vscode.StatusBarAlignment.Left, 48));
 
   constructor(private readonly session: ProfileSession) {
     super();
     this.register(session.onDidChange((p) => {
       if (!p && this.current) this.clear();
+      // the engine worker died since the baseline was loaded, and the session has a profile again
+      else if (p && this.current && this.input && this.input.crashes !== session.engineCrashes) void this.restoreBaseline();
     }));
     this.register(registerCommand(vscode.commands, Commands.compareWithFile, (uri) => this.compareWithFile(uri)));
     this.register(registerCommand(vscode.commands, Commands.compareEarlierWindow, (shift) => this.compareWithEarlierWindow(shift)));
@@ -266,6 +270,7 @@ export class CompareController extends Disposable implements ComparisonSource {
     }
     this.release();
     this.current = { id: result.id, index: result.index, source, durationNanos, currentDurationNanos };
+    this.input = { bytes, source, durationNanos, currentDurationNanos, crashes: this.session.engineCrashes };
     this.memo = undefined;
     this.warned = '';
     setContext(vscode.commands, ContextKeys.comparing, true);
@@ -286,9 +291,22 @@ export class CompareController extends Disposable implements ComparisonSource {
     this.changeEmitter.fire();
   }
 
+  /** Loads the baseline again into the restarted engine; the comparison stays meanwhile (it needs only the indexes). */
+  private async restoreBaseline(): Promise<void> {
+    const input = this.input;
+    if (!input) return;
+    input.crashes = this.session.engineCrashes; // once per crash
+    try {
+      await this.setBaseline(input.bytes, input.source, input.durationNanos, input.currentDurationNanos);
+    } catch (e) {
+      void vscode.window.showWarningMessage(`Profile Lens: the baseline ${input.source.label} could not be loaded again after the profile engine restarted: ${e instanceof Error ? e.message : String(e)}. The diff flame graph needs it: compare again.`);
+    }
+  }
+
   private release(): void {
     const b = this.current;
     this.current = undefined;
+    this.input = undefined;
     this.memo = undefined;
     if (b) void this.session.engine.release(b.id).catch(() => undefined);
   }

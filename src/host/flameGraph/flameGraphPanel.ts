@@ -71,6 +71,12 @@ export class FlameGraphController extends Disposable {
     this.register(this.panelStore);
     this.register(registerCommand(vscode.commands, Commands.showFlameGraph, (args) => this.show(args)));
     this.register(session.onDidChange((p) => this.onProfileChanged(p)));
+    // the engine worker died: the session loads the profile again (a new id: onProfileChanged asks for
+    // the tree again), or says it could not
+    this.register(session.onDidChangeEngineState(() => {
+      const status = this.engineStatus();
+      if (status && this.panel && this.pageReady) this.post(status);
+    }));
     this.register(vscode.window.onDidChangeTextEditorSelection((e) => this.onCursor(e.textEditor)));
     this.register(vscode.window.onDidChangeActiveTextEditor((e) => e && this.onCursor(e)));
     // a new node budget rebuilds the open graph (the cached tree was built with the old one)
@@ -142,6 +148,14 @@ export class FlameGraphController extends Disposable {
       this.lastTree = undefined;
       this.panelStore.clear();
     }));
+  }
+
+  /** What the page shows while the engine is restored after a crash, or after it could not be. */
+  private engineStatus(): ToWebview | undefined {
+    const state = this.session.engineState;
+    if (state.kind === 'restoring') return { type: 'status', kind: 'loading', message: `The profile engine restarted (${state.reason}); loading ${state.label} again…` };
+    if (state.kind === 'lost') return { type: 'status', kind: 'error', message: state.message.replace(/^Profile Lens: t/, 'T') };
+    return undefined;
   }
 
   private post(m: ToWebview): void {
@@ -225,6 +239,12 @@ export class FlameGraphController extends Disposable {
       this.post(message);
     } catch (e) {
       if (seq !== this.requestSeq) return;
+      // the engine died under this request: the session's restore brings a new tree, or its message
+      const engine = this.engineStatus();
+      if (engine) {
+        this.post(engine);
+        return;
+      }
       if (this.baseId !== undefined && e instanceof Error && (e as { code?: string }).code === 'unknown-profile') {
         // the baseline was released (e.g. its diff closed): show the profile on its own
         this.baseId = undefined;

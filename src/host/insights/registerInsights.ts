@@ -56,6 +56,8 @@ export function registerInsights(context: vscode.ExtensionContext, session: Prof
       decorationTypesCreated,
       loaded: !!session.current,
       profileId: session.current?.id,
+      engine: session.engineState,
+      engineCrashes: session.engineCrashes,
       typeIndex: session.current?.typeIndex,
       annotationsVisible: model.annotationsVisible,
       statusText: status.text,
