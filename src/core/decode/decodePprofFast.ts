@@ -5,6 +5,7 @@
  * Agrees with the `pprof-format` reference (`decodePprof`) on every fixture (differential test).
  * int64 values are decoded as signed (two's complement) numbers, exact below 2^53.
  */
+import { isAscii } from 'node:buffer';
 import { EngineError } from '../engine';
 import type { RawProfile } from '../model';
 import { GrowableInt32 } from './growable';
@@ -45,11 +46,12 @@ function decodeStrings(buffer: Buffer, at: Int32Array, n: number): string[] {
     return out;
   }
   const run = buffer.toString('latin1', base, end);
-  // strings holding a non-ASCII byte (found by one native regex scan of the run) are decoded as UTF-8
+  // strings holding a non-ASCII byte (found by one native regex scan of the run, unless the run is
+  // all ASCII: tags and lengths are, for strings under 128 bytes) are decoded as UTF-8
   const utf8 = new Uint8Array(n);
   const high = /[\x80-\xff]/g;
   let i = 0;
-  for (let m = high.exec(run); m; m = high.exec(run)) {
+  if (!isAscii(buffer.subarray(base, end))) for (let m = high.exec(run); m; m = high.exec(run)) {
     const pos = base + m.index;
     while (i < n && at[2 * i + 1] <= pos) i++;
     if (i === n) break;
