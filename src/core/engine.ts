@@ -125,6 +125,8 @@ export interface LabelKeySummary {
   key: string;
   /** samples carrying the key */
   samples: number;
+  /** their summed value per sample type (length = sampleTypes.length) */
+  weight?: number[];
   /** distinct values of the key */
   distinct: number;
   /** the heaviest values (by LabelSummaryOptions.typeIndex's weight, then sample count) */

@@ -101,18 +101,19 @@ export function labelSummary(raw: RawProfile, options: { maxValues?: number; typ
   const t = options.typeIndex ?? raw.defaultType;
   const strings = raw.strings;
   const { count, labelOffsets, labelKey, labelStr, labelNum, values } = raw.samples;
-  const keys = new Map<string, { samples: number; lastSample: number; byValue: Map<string, { samples: number; lastSample: number; weight: Float64Array }> }>();
+  const keys = new Map<string, { samples: number; lastSample: number; weight: Float64Array; byValue: Map<string, { samples: number; lastSample: number; weight: Float64Array }> }>();
   for (let i = 0; i < count; i++) {
     for (let j = labelOffsets[i], end = labelOffsets[i + 1]; j < end; j++) {
       const key = strings[labelKey[j]] ?? '';
       let e = keys.get(key);
       if (!e) {
-        e = { samples: 0, lastSample: -1, byValue: new Map() };
+        e = { samples: 0, lastSample: -1, weight: new Float64Array(T), byValue: new Map() };
         keys.set(key, e);
       }
       if (e.lastSample !== i) {
         e.lastSample = i;
         e.samples++;
+        for (let k = 0; k < T; k++) e.weight[k] += values[i * T + k];
       }
       const value = labelStr[j] !== 0 ? strings[labelStr[j]] ?? '' : String(labelNum[j]);
       let v = e.byValue.get(value);
@@ -132,6 +133,7 @@ export function labelSummary(raw: RawProfile, options: { maxValues?: number; typ
     .map(([key, e]) => ({
       key,
       samples: e.samples,
+      weight: [...e.weight],
       distinct: e.byValue.size,
       top: [...e.byValue]
         .map(([value, v]) => ({ value, samples: v.samples, weight: [...v.weight] }))

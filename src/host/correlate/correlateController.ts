@@ -184,8 +184,15 @@ export class CorrelateController extends Disposable {
     ];
     if (p.selection) items.push({ label: '$(close) Show the whole profile', description: `now: ${p.selection.label}`, whole: true });
     if (keys.length) items.push({ label: 'labels in this profile', kind: vscode.QuickPickItemKind.Separator });
+    // sample counts as the profiler took them (a `samples`/`count` type when the profile has one)
+    const countType = whole.index.sampleTypes.findIndex((t) => t.unit === 'count' && (t.type === 'samples' || t.type === 'sample'));
+    const taken = (records: number, weight?: number[]) => (countType >= 0 && weight ? weight[countType] : records);
+    const st0 = whole.index.sampleTypes[p.typeIndex];
+    const total0 = whole.index.totals[p.typeIndex] ?? 0;
+    const shareOf = (weight?: number[]) => (st0 && weight && total0 > 0 ? ` · ${formatValue(weight[p.typeIndex] ?? 0, st0.unit)} (${formatPercent((weight[p.typeIndex] ?? 0) / total0)})` : '');
     for (const k of keys) {
-      items.push({ label: `$(tag) ${k.key}`, description: `${formatInteger(k.distinct)} value${k.distinct === 1 ? '' : 's'} · ${formatInteger(k.samples)} samples`, key: k });
+      const n = taken(k.samples, k.weight);
+      items.push({ label: `$(tag) ${k.key}`, description: `${formatInteger(k.distinct)} value${k.distinct === 1 ? '' : 's'} · ${formatInteger(n)} sample${n === 1 ? '' : 's'}${shareOf(k.weight)}`, key: k });
     }
     if (!keys.length && !this.backend?.isPyroscope(whole)) {
       items.push({ label: 'This profile carries no sample labels', description: 'span ids come from instrumentation such as grafana/otel-profiling-go', kind: vscode.QuickPickItemKind.Separator });
@@ -206,14 +213,11 @@ export class CorrelateController extends Disposable {
       return m ? { labels: [m] } : undefined;
     }
     const key = pick.key;
-    const st = whole.index.sampleTypes[p.typeIndex];
-    const total = whole.index.totals[p.typeIndex] ?? 0;
     const values = await vscode.window.showQuickPick(
-      key.top.map((v) => ({
-        label: v.value,
-        description: `${formatInteger(v.samples)} sample${v.samples === 1 ? '' : 's'}${st ? ` · ${formatValue(v.weight[p.typeIndex] ?? 0, st.unit)}${total > 0 ? ` (${formatPercent((v.weight[p.typeIndex] ?? 0) / total)})` : ''}` : ''}`,
-        value: v.value,
-      })),
+      key.top.map((v) => {
+        const n = taken(v.samples, v.weight);
+        return { label: v.value, description: `${formatInteger(n)} sample${n === 1 ? '' : 's'}${shareOf(v.weight)}`, value: v.value };
+      }),
       { title: `Profile Lens: ${key.key}`, placeHolder: key.distinct > key.top.length ? `the ${key.top.length} heaviest of ${formatInteger(key.distinct)} values` : 'values', matchOnDescription: true },
     );
     if (!values) return undefined;

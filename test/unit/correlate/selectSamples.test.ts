@@ -132,12 +132,14 @@ describe('correlate: selected samples agree with go tool pprof -tagfocus (real G
     const keys = await engine.labels(parentId, { maxValues: 100 });
     const text = readFileSync(path.join(DIR, 'tags.txt'), 'utf8');
     const expected = new Map<string, Map<string, number>>();
+    const keyTotals = new Map<string, number>();
     let key = '';
     for (const line of text.split('\n')) {
-      const k = /^\s*(\S+): Total/.exec(line);
+      const k = /^\s*(\S+): Total (\d+)ns/.exec(line);
       if (k) {
         key = k[1];
         expected.set(key, new Map());
+        keyTotals.set(key, Number(k[2]));
         continue;
       }
       const v = /^\s*(\d+)ns \([\d.]+%\): (.*)$/.exec(line);
@@ -148,6 +150,7 @@ describe('correlate: selected samples agree with go tool pprof -tagfocus (real G
     for (const k of keys) {
       const exp = expected.get(k.key)!;
       assert.equal(k.distinct, exp.size, k.key);
+      assert.equal(k.weight?.[cpu], keyTotals.get(k.key), `total of ${k.key}`);
       assert.deepEqual(new Map(k.top.map((v) => [v.value, v.weight[cpu]])), exp, k.key);
       // heaviest first
       for (let i = 1; i < k.top.length; i++) assert.ok(k.top[i - 1].weight[cpu] >= k.top[i].weight[cpu]);

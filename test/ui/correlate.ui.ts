@@ -1,0 +1,88 @@
+/**
+ * Correlate as a user sees it in code-server: a workspace with the span fixture's Go source and its real
+ * span-labelled CPU profile (test/fixtures/spans, loaded by profileLens.defaultProfile). Show Profile of
+ * a Span or Trace… → the label-key quick pick → span_id → the heaviest span: the editor repaints with that
+ * span only and the status bar says so; clicking the status item goes back to the whole profile.
+ * Screenshots: .cache/screenshots/correlate-{whole,pick-key,pick-value,span}.png.
+ */
+import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { openWorkbench, type Workbench } from './harness/workbench';
+
+const ROOT = path.resolve(__dirname, '../..');
+const FIXTURES = path.join(ROOT, 'test/fixtures/spans');
+const WS = path.join(ROOT, '.cache/ui-correlate-src');
+
+function makeWorkspace(): void {
+  rmSync(WS, { recursive: true, force: true });
+  mkdirSync(path.join(WS, 'spans'), { recursive: true });
+  mkdirSync(path.join(WS, 'profiles'), { recursive: true });
+  mkdirSync(path.join(WS, '.vscode'), { recursive: true });
+  copyFileSync(path.join(FIXTURES, 'gen/main.go'), path.join(WS, 'spans/main.go'));
+  copyFileSync(path.join(FIXTURES, 'cpu.pb.gz'), path.join(WS, 'profiles/cpu.pb.gz'));
+  writeFileSync(path.join(WS, '.vscode/settings.json'), JSON.stringify({
+    'profileLens.defaultProfile': 'profiles/cpu.pb.gz',
+    // the profile records module-relative paths (go build -trimpath)
+    'profileLens.pathMappings': [{ from: 'profilelens/spans', to: '${workspaceFolder}/spans' }],
+  }, null, 2));
+}
+
+describe('correlate (UI)', () => {
+  let wb: Workbench;
+  before(async () => {
+    makeWorkspace();
+    wb = await openWorkbench({ workspace: WS, openFile: 'spans/main.go', width: 1360, height: 820 });
+  });
+  after(async () => {
+    await wb?.close();
+    rmSync(WS, { recursive: true, force: true });
+  });
+
+  const statusTexts = () => wb.page.locator('.statusbar-item').allInnerTexts();
+
+  it('pick span_id → a span: only that span is painted and the status bar says so; its item goes back', async () => {
+    const whole = await wb.waitForCodeLens(90_000);
+    assert.ok(whole.some((t) => /CPU/.test(t)), whole.join(' | '));
+    await wb.screenshot('correlate-whole');
+    await wb.runCommand('Profile Lens: Show Profile of a Span or Trace…');
+    const rows = wb.page.locator('.quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: /span_id\s*5 values/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    const keys = await rows.allInnerTexts();
+    for (const k of ['span_id', 'trace_id', 'span_name', 'endpoint']) assert.ok(keys.some((r) => r.includes(k)), keys.join(' | '));
+    await wb.screenshot('correlate-pick-key');
+    await rows.filter({ hasText: /span_id\s*5 values/ }).first().click();
+    await rows.filter({ hasText: '00f067aa0ba902b7' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    const values = await rows.allInnerTexts();
+    assert.match(values[0], /00f067aa0ba902b7/, 'the heaviest span first');
+    assert.match(values[0], /67 samples · 670(\.00)? ?ms \(25\.7%\)/, values[0]);
+    await wb.screenshot('correlate-pick-value');
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.statusbar-item', { hasText: 'span 00f067aa…: 67 samples' }).first().waitFor({ timeout: 15_000 });
+    // the CodeLens now shows the span's shares: priceCart is (nearly) all of it, searchIndex is gone
+    let lenses: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      lenses = await wb.codeLensTexts();
+      if (lenses.some((t) => /^CPU (9\d|100)\.\d% /.test(t))) break;
+      await wb.page.waitForTimeout(200);
+    }
+    // priceCart's lens (the first function in the file) now holds nearly all of the span
+    assert.match(lenses[0] ?? '', /^CPU (9\d|100)(\.\d)?% /, lenses.join(' | '));
+    // the hot loop in view, with the hover of its hottest line
+    await wb.page.keyboard.press('Control+G');
+    const goto = wb.page.locator('.quick-input-widget input');
+    await goto.waitFor({ state: 'visible' });
+    await goto.fill(':47');
+    await wb.page.keyboard.press('Enter');
+    await wb.page.waitForTimeout(500);
+    await wb.screenshot('correlate-span');
+    // the status item ends the selection
+    await wb.page.locator('.statusbar-item', { hasText: 'span 00f067aa…' }).first().click();
+    await wb.page.locator('.statusbar-item', { hasText: 'span 00f067aa…' }).first().waitFor({ state: 'detached', timeout: 15_000 });
+    // (the DOM order of lenses is not stable: compare as sets)
+    const sorted = async () => (await wb.codeLensTexts()).sort();
+    for (let i = 0; i < 50 && (await sorted()).join(' ') !== [...whole].sort().join(' '); i++) await wb.page.waitForTimeout(200);
+    assert.deepEqual(await sorted(), [...whole].sort());
+    assert.ok(!(await statusTexts()).some((t) => /span 00f067aa/.test(t)));
+  });
+});
