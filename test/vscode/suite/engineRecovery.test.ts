@@ -4,13 +4,14 @@
  * CodeLens and hover links point at a profile id the new worker knows and the open flame graph gets its
  * tree again, without any user action. Once: a second crash before anything else was loaded, or a crash
  * during the restore, is reported (engine state `lost` with a message) and the editor keeps its
- * annotations; the next Open Profile File works in a new worker. The worker is killed through the
+ * annotations; the next Open Profile File works in a new worker. While comparing, the baseline is loaded
+ * again too (the diff tree works with its new id). The worker is killed through the
  * extension's hidden test hook (`profileLens._test.crashEngine`, WorkerEngine.crashForTest).
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activateExtension, waitFor, workspaceRoot } from '../support/extension';
+import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
 
 type EngineState = { kind: 'ok' } | { kind: 'restoring'; reason: string; label: string } | { kind: 'lost'; reason: string; label: string; message: string };
 interface Stats {
@@ -37,6 +38,7 @@ interface FlameState {
 
 const stats = () => vscode.commands.executeCommand<Stats>('profileLens._test.stats');
 const flame = () => vscode.commands.executeCommand<FlameState>('profileLens._test.flameGraph');
+const compareState = () => vscode.commands.executeCommand<{ comparing: boolean; baselineId?: number; baselineLabel?: string; diffTree?: { hasBase: boolean; functions: { name: string }[] } }>('profileLens._test.compare');
 const crash = (alsoNextLoads = 0) => vscode.commands.executeCommand('profileLens._test.crashEngine', { alsoNextLoads });
 const openProfile = (file: string) => vscode.commands.executeCommand<{ ok: boolean; error?: string; superseded?: boolean }>('profileLens.openProfile', vscode.Uri.file(file));
 
@@ -163,5 +165,27 @@ describe('engine worker crash: the extension recovers by itself', function () {
     assert.equal(r.ok, true, r.error);
     assert.equal((await stats()).engine.kind, 'ok');
     await flameShowsCurrent('shows the profile loaded after the failed restore');
+  });
+
+  it('while comparing: the baseline is loaded again too, so the diff flame graph still works', async () => {
+    const fixtures = path.join(REPO_ROOT, 'test/fixtures/compare');
+    assert.equal((await openProfile(path.join(fixtures, 'current.pb.gz'))).ok, true);
+    assert.equal(await vscode.commands.executeCommand('profileLens.compareWithFile', vscode.Uri.file(path.join(fixtures, 'baseline.pb.gz'))), true);
+    const before = await compareState();
+    assert.equal(before.comparing, true);
+    assert.equal(before.diffTree?.hasBase, true);
+    const shown = await stats();
+    await crash();
+    // compareState builds the diff tree in the engine with the baseline's id: it fails while that id is dead
+    const after = await waitFor('profile and baseline restored into the new worker', async () => {
+      const s = await stats();
+      if (s.profileId === shown.profileId || s.engine.kind !== 'ok') return undefined;
+      const c = await compareState().catch(() => undefined);
+      return c?.comparing && c.baselineId !== before.baselineId && c.diffTree?.hasBase ? c : undefined;
+    }, 30_000);
+    assert.equal(after.baselineLabel, before.baselineLabel);
+    assert.deepEqual(after.diffTree!.functions.map((f) => f.name).sort(), before.diffTree!.functions.map((f) => f.name).sort());
+    await vscode.commands.executeCommand('profileLens.clearComparison');
+    assert.equal((await openProfile(profile)).ok, true);
   });
 });
