@@ -60,7 +60,8 @@ export interface LoadResult {
   id: number;
   index: ProfileIndex;
   /** ms spent decoding / symbolizing / indexing */
-  timings: { decode: number; symbolize: number; index: number };
+  /** `threads`: 2 when the per-sample passes were shared with the engine's helper thread (big pprof profiles) */
+  timings: { decode: number; symbolize: number; index: number; threads?: number };
 }
 
 export interface LineDiffRow {

@@ -8,7 +8,7 @@ import { inflateAndSniff } from './decode/decodeProfile';
 import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
 import { buildIndex, type IndexedProfile } from './index/buildIndex';
-import { buildIndexParallel, decodePprofParallel } from './parallel/parallelPasses';
+import { buildIndexParallel, decodePprofParallel, isShared } from './parallel/parallelPasses';
 import { PARALLEL_MIN_BYTES, SampleHelper } from './parallel/sampleHelper';
 import { diffProfiles } from './index/diffProfiles';
 import { labelSummary, selectSamples } from './index/selectSamples';
@@ -84,7 +84,7 @@ export class EngineCore {
     const t3 = performance.now();
     const id = this.nextId++;
     this.profiles.set(id, ip);
-    return { id, index: ip.index, timings: { decode: t1 - t0, symbolize: t2 - t1, index: t3 - t2 } };
+    return { id, index: ip.index, timings: { decode: t1 - t0, symbolize: t2 - t1, index: t3 - t2, threads: sharedPasses && isShared(raw.stacks.frame) ? 2 : 1 } };
   }
 
   get(id: number): IndexedProfile {

@@ -136,6 +136,7 @@ export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, 
   return finishIndex(raw, sym, keys, acc, sampleDepth);
 }
 
-function isShared(a: ArrayBufferView): boolean {
+/** Whether `a` lives in shared memory (what the two-thread decode produces). */
+export function isShared(a: ArrayBufferView): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { generatePprof } from '../../../bench/genPprof';
 import { EngineError } from '../../../src/core/engine';
 import { createInProcessEngine } from '../../../src/core/inProcessEngine';
 import { createWorkerEngine, type WorkerEngine } from '../../../src/core/worker/workerEngine';
@@ -21,6 +22,8 @@ describe('worker engine', function () {
   before(() => {
     // the same bundle scripts/build.mjs makes as dist/engineWorker.js, built fresh for the test
     buildSync({ entryPoints: [path.join(root, 'src/core/worker/engineWorker.ts')], bundle: true, platform: 'node', target: 'node20', outfile: script, logLevel: 'warning' });
+    // and its sample helper beside it, as dist/sampleWorker.js is beside dist/engineWorker.js
+    buildSync({ entryPoints: [path.join(root, 'src/core/parallel/sampleWorker.ts')], bundle: true, platform: 'node', target: 'node20', outfile: path.join(path.dirname(script), 'sampleWorker.js'), logLevel: 'warning' });
     engine = createWorkerEngine(script);
   });
   after(() => engine.dispose());
@@ -37,6 +40,17 @@ describe('worker engine', function () {
     assert.equal(tree.total[0], w.index.totals[w.index.defaultType]);
     const d = await engine.diff(w.id, w.id, w.index.defaultType);
     assert.ok(d.lines.length > 0);
+  });
+
+  it('a big profile (5 MB inflated) loads on two threads (the engine worker and its helper): the in-process index', async () => {
+    const bytes = generatePprof({ samples: 30_000, functions: 3_000, files: 200, seed: 3 });
+    const w = await engine.load(bytes, { roots: [], pathMappings: [] });
+    const p = await createInProcessEngine().load(bytes, { roots: [], pathMappings: [] });
+    assert.equal(w.timings.threads, 2);
+    assert.equal(p.timings.threads, 1);
+    assert.deepEqual(w.index, p.index);
+    const tree = await engine.flameTree(w.id, { typeIndex: w.index.defaultType, mergeBy: 'line', nodeBudget: 500 });
+    assert.equal(tree.total[0], w.index.totals[w.index.defaultType]);
   });
 
   it('bad input: EngineError with its code crosses the thread', async () => {

@@ -66,7 +66,7 @@ describe('activation', () => {
   it('ships its bundles (sizes recorded: what activation loads, and what loads later)', () => {
     const ext = getExtension();
     const main = path.join(ext.extensionPath, ext.packageJSON.main as string);
-    const files = [main.endsWith('.js') ? main : `${main}.js`, ...['dist/engineWorker.js', 'dist/webview/flameGraph.js'].map((f) => path.join(ext.extensionPath, f))];
+    const files = [main.endsWith('.js') ? main : `${main}.js`, ...['dist/engineWorker.js', 'dist/sampleWorker.js', 'dist/webview/flameGraph.js'].map((f) => path.join(ext.extensionPath, f))];
     for (const f of files) {
       assert.ok(existsSync(f), `${path.relative(ext.extensionPath, f)} exists`);
       recordMetric(`bundle ${path.relative(ext.extensionPath, f)}`, Math.round(statSync(f).size / 102.4) / 10, 'KB');
