@@ -4,63 +4,25 @@
 //      ships no maps; the profile's paths are the deployment's, resolved to the workspace by suffix);
 //   3. runs it (demo/scripts/serve.mjs) under a bounded load, pulls
 //      /debug/pprof/profile?seconds=N → profiles/cpu.pb.gz and /debug/pprof/heap → profiles/heap.pb.gz.
-// `node demo/scripts/profile.mjs [--seconds 15] [--rps 25]`
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// `node demo/scripts/profile.mjs [--seconds 15] [--rps 25] [--out <dir>]` (default out: demo/workspace/profiles)
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { WORKSPACE, buildService } from './buildService.mjs';
+import { option, startDeployedService } from './deployedService.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '../../package.json'));
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const seconds = Number(opt('seconds', 20));
-const rps = Number(opt('rps', 30));
-const DEPLOY = '/tmp/profile-lens-demo/srv/shop-api';
-
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
-  });
-});
+const seconds = Number(option(args, 'seconds', 20));
+const rps = Number(option(args, 'rps', 30));
+const out = path.resolve(option(args, 'out', path.join(WORKSPACE, 'profiles')));
 
 const bundle = await buildService();
-rmSync(DEPLOY, { recursive: true, force: true });
-mkdirSync(path.join(DEPLOY, 'dist'), { recursive: true });
-copyFileSync(bundle, path.join(DEPLOY, 'dist/service.js'));
-
-const port = await freePort();
-const child = spawn(process.execPath, [path.join(here, 'serve.mjs'), '--bundle', path.join(DEPLOY, 'dist/service.js'), '--port', String(port), '--load', '--rps', String(rps)], {
-  cwd: DEPLOY, stdio: 'inherit', detached: true,
-});
-const stop = () => {
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-};
-process.on('exit', stop);
-process.on('SIGINT', () => process.exit(130));
-
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/healthz`)).ok) break;
-  } catch {
-    // starting
-  }
-  if (i > 100) throw new Error('the demo service did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
+const service = await startDeployedService({ bundle, deployDir: '/tmp/profile-lens-demo/srv/shop-api', serveArgs: ['--load', '--rps', String(rps)] });
+const base = service.base;
 await new Promise((r) => setTimeout(r, 2000)); // warm-up: JIT, catalogue, retained reports
 const get = async (p) => {
   const res = await fetch(base + p);
@@ -70,13 +32,9 @@ const get = async (p) => {
 console.log(`[profile] CPU profile: ${seconds} s under ~${rps} req/s`);
 const cpu = await get(`/debug/pprof/profile?seconds=${seconds}`);
 const heap = await get('/debug/pprof/heap');
-stop();
-// The deployment exists only while profiling: left on disk, the profile's absolute paths would
-// resolve to it (outside the workspace, without the map) instead of to the workspace's dist/.
-await new Promise((r) => setTimeout(r, 300));
-rmSync(path.dirname(path.dirname(DEPLOY)), { recursive: true, force: true });
+// The deployment exists only while profiling (see deployedService.mjs)
+await service.stop();
 
-const out = path.join(WORKSPACE, 'profiles');
 mkdirSync(out, { recursive: true });
 writeFileSync(path.join(out, 'cpu.pb.gz'), cpu);
 writeFileSync(path.join(out, 'heap.pb.gz'), heap);
