@@ -111,16 +111,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
   };
 
   // Self weight per frame (default sample type), for the unresolved report.
-  const T = raw.sampleTypes.length;
-  const selfW = new Float64Array(n);
-  let totalW = 0;
-  for (let i = 0; i < raw.samples.count; i++) {
-    const v = raw.samples.values[i * T + raw.defaultType];
-    if (!Number.isFinite(v)) continue;
-    totalW += v;
-    const fid = raw.stacks.frame[raw.samples.stack[i]];
-    if (fid >= 0 && fid < n) selfW[fid] += v;
-  }
+  const { selfW, totalW } = selfWeights(raw);
 
   const rules: PyroscopeRule[] = [];
   for (const y of options.pyroscopeYaml ?? []) {
@@ -554,4 +545,27 @@ export function agentFunctionName(name: string, file: string): string {
   if (!m) return name;
   const shown = m[1].replace(/\\/g, '/').replace(/^\.\//, '');
   return file.replace(/\\/g, '/').endsWith(shown) ? m[2] : name;
+}
+
+/**
+ * Self weight per frame and the total (default sample type). A loop over every sample, in a small
+ * function of its own: inside the big async symbolize() it ran unoptimized (~240 ns a sample).
+ */
+function selfWeights(raw: RawProfile): { selfW: Float64Array; totalW: number } {
+  const n = raw.frames.count;
+  const T = raw.sampleTypes.length;
+  const dt = raw.defaultType;
+  const values = raw.samples.values;
+  const stack = raw.samples.stack;
+  const frameOf = raw.stacks.frame;
+  const selfW = new Float64Array(n);
+  let totalW = 0;
+  for (let i = 0; i < raw.samples.count; i++) {
+    const v = values[i * T + dt];
+    if (!Number.isFinite(v)) continue;
+    totalW += v;
+    const fid = frameOf[stack[i]];
+    if (fid >= 0 && fid < n) selfW[fid] += v;
+  }
+  return { selfW, totalW };
 }
