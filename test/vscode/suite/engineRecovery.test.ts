@@ -180,7 +180,7 @@ describe('engine worker crash: the extension recovers by itself', function () {
     const after = await waitFor('profile and baseline restored into the new worker', async () => {
       const s = await stats();
       if (s.profileId === shown.profileId || s.engine.kind !== 'ok') return undefined;
-      const c = await compareState().catch(() => undefined);
+      const c = await Promise.resolve(compareState()).catch(() => undefined);
       return c?.comparing && c.baselineId !== before.baselineId && c.diffTree?.hasBase ? c : undefined;
     }, 30_000);
     assert.equal(after.baselineLabel, before.baselineLabel);
