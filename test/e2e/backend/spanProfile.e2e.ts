@@ -11,25 +11,13 @@
  *   npx mocha --config test/e2e/backend/.mocharc.json test/e2e/backend/spanProfile.e2e.ts
  */
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import * as path from 'node:path';
 import { BackendError } from '../../../src/core/backend/backendError';
 import { PyroscopeClient, type ProfileQuery } from '../../../src/core/backend/pyroscopeClient';
 import { flameGraphStacks, flameGraphToPprof } from '../../../src/core/backend/spanFlameGraph';
 import { EngineError } from '../../../src/core/engine';
 import { createInProcessEngine } from '../../../src/core/inProcessEngine';
-import { repoRoot, startPyroscope, type PyroscopeServer } from '../../pyroscope/harness';
-
-const APP = 'profile-lens-span-demo';
-const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
-const AGENT_DIR = path.join(repoRoot, 'test/pyroscope/agents/go-span');
-
-interface Span {
-  name: string;
-  spanId: string;
-  traceId: string;
-}
+import { startPyroscope, type PyroscopeServer } from '../../pyroscope/harness';
+import { SPAN_APP as APP, SPAN_CPU_TYPE as CPU, runSpanAgent, type AgentSpan as Span } from './spanAgent';
 
 let server: PyroscopeServer;
 let client: PyroscopeClient;
@@ -48,32 +36,12 @@ describe('Pyroscope span profiles (real server, otel-profiling-go + pyroscope-go
   this.timeout(300_000);
 
   before(async () => {
-    const bin = path.join(repoRoot, '.cache/pyroscope/span-agent');
-    mkdirSync(path.dirname(bin), { recursive: true });
-    const build = spawnSync('go', ['build', '-trimpath', '-o', bin, '.'], { cwd: AGENT_DIR, encoding: 'utf8' });
-    assert.equal(build.status, 0, `go build of the span agent failed:\n${build.stderr}`);
     server = await startPyroscope();
-    const agent = spawn(bin, [`-server=${server.url}`, `-app=${APP}`, '-requests=6', '-span=500ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    agent.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    agent.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => agent.on('exit', resolve));
-    assert.equal(code, 0, `span agent failed:\n${out}\n${err}`);
-    assert.match(out, /FLUSHED/);
-    spans = [...out.matchAll(/^SPAN (\S+) ([0-9a-f]{16}) ([0-9a-f]{32})$/gm)].map((m) => ({ name: m[1], spanId: m[2], traceId: m[3] }));
-    assert.equal(spans.length, 6, out);
+    spans = await runSpanAgent(server.url);
+    assert.equal(spans.length, 6);
     client = new PyroscopeClient({ connection: { name: 'local', url: server.url, auth: 'none' } });
     const now = Date.now();
     query = { service: APP, profileType: CPU, window: { kind: 'range', start: now - 10 * 60_000, end: now + 60_000 } };
-    // the last upload is in once a checkout span's profile is there
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const ok = await client.fetchSpanProfile(query, [spans[4].spanId]).then(() => true, () => false);
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`span ${spans[4].spanId} not queryable after 60 s`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
   });
 
   after(async () => {

@@ -1,0 +1,42 @@
+/**
+ * The real Pyroscope server with the span agent's data (for suites that cannot import the harness: the
+ * VS Code suite runs bundled in the extension host). Prints `READY {"url", "spans"}` once the spans
+ * are queryable, then runs until SIGTERM/SIGINT or stdin closes, and stops the server.
+ *
+ *   tsx test/e2e/backend/spanStack.ts
+ */
+import { writeSync } from 'node:fs';
+import { startPyroscope } from '../../pyroscope/harness';
+import { runSpanAgent } from './spanAgent';
+
+async function main(): Promise<void> {
+  let server: Awaited<ReturnType<typeof startPyroscope>>;
+  try {
+    server = await startPyroscope();
+  } catch (e) {
+    writeSync(2, `spanStack: the server did not start: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await server.stop();
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop(0));
+  process.stdin.on('end', () => void stop(0));
+  process.stdin.on('error', () => void stop(0));
+  process.stdin.resume();
+  try {
+    const spans = await runSpanAgent(server.url);
+    // synchronous writes: a pipe's buffered output would be lost on process.exit
+    writeSync(1, `READY ${JSON.stringify({ url: server.url, spans })}\n`);
+  } catch (e) {
+    writeSync(2, `spanStack failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    await stop(1);
+  }
+}
+
+void main();
