@@ -4,7 +4,7 @@
  * their per-sample passes with one helper thread when a bundled sampleWorker.js is given.
  */
 import { decodePprofFast } from './decode/decodePprofFast';
-import { inflateAndSniff } from './decode/decodeProfile';
+import { DEFAULT_MAX_INFLATED_BYTES, gunzipToShared, inflateAndSniff, isGzip } from './decode/decodeProfile';
 import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
 import { buildIndex, type IndexedProfile } from './index/buildIndex';
@@ -63,7 +63,12 @@ export class EngineCore {
     let raw: RawProfile;
     let sharedPasses = false;
     try {
-      const r = inflateAndSniff(bytes, { maxInflatedBytes: options.maxInflatedBytes, sourceName: options.sourceName });
+      // with the helper, a gzipped profile inflates off this thread straight into shared memory
+      const input = parallel && isGzip(bytes)
+        ? await gunzipToShared(bytes, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, options.sourceName ? `"${options.sourceName}"` : 'The profile')
+        : bytes;
+      if (input.length === 0) throw new EngineError('empty-profile', `${options.sourceName ? `"${options.sourceName}"` : 'The profile'} is empty after gunzip.`);
+      const r = inflateAndSniff(input, { maxInflatedBytes: options.maxInflatedBytes, sourceName: options.sourceName });
       if (r.raw) raw = r.raw;
       else if (parallel && r.pprof!.length >= minBytes) {
         raw = await decodePprofParallel(r, this.helper);

@@ -18,7 +18,7 @@ import { HelperUnavailable, shared, sharedFloat64, sharedInt32, type SampleHelpe
  * while the big arrays are being allocated (on a 60 MB profile the inflated bytes are 156 MB).
  */
 export async function decodePprofParallel(input: { pprof?: Uint8Array }, helper: SampleHelper): Promise<RawProfile> {
-  const bytes = shared(input.pprof!);
+  const bytes = isShared(input.pprof!) ? input.pprof! : shared(input.pprof!);
   input.pprof = undefined;
   const p = readPprofTables(bytes);
   const { asm, idFrame, nSamples: n, T } = p;

@@ -109,6 +109,33 @@ describe('two-thread sample passes = one thread', function () {
     assert.equal(errors[1], errors[0]);
   });
 
+  it('inflating into shared memory: the same result, and the same typed errors (bomb, truncated, corrupt, empty)', async () => {
+    const gz = generatePprof({ samples: 1200, functions: 1500, files: 80, seed: 12 });
+    await both(gz);
+    const cases: [string, Uint8Array, number | undefined][] = [
+      ['bomb', gzipSync(Buffer.alloc(8 << 20)), 1 << 20],
+      ['truncated', gz.subarray(0, gz.length >> 1), undefined],
+      ['corrupt', (() => { const b = Buffer.from(gz); b.fill(0x55, 100, 400); return b; })(), undefined],
+      ['empty', gzipSync(Buffer.alloc(0)), undefined],
+    ];
+    for (const [name, bytes, maxInflatedBytes] of cases) {
+      const codes: string[] = [];
+      for (const core of [new EngineCore(), new EngineCore({ sampleWorkerScript: script, parallelMinBytes: 0 })]) {
+        try {
+          await core.load(bytes, { roots: [], pathMappings: [], maxInflatedBytes });
+          codes.push('loaded');
+        } catch (e) {
+          assert.ok(e instanceof EngineError, `${name}: ${String(e)}`);
+          codes.push(`${e.code}: ${e.message.replace(/\(.*\)/, '(…)')}`);
+        } finally {
+          await core.dispose();
+        }
+      }
+      assert.notEqual(codes[0], 'loaded', name);
+      assert.equal(codes[1], codes[0], name);
+    }
+  });
+
   it('a helper that dies: the one-thread result, no error', async () => {
     const dying = path.join(dir, 'dying.js');
     writeFileSync(dying, 'process.exit(3);\n');
