@@ -3,7 +3,7 @@
  * → index on load, kept by id for call trees and diffs. Pure computation; big pprof profiles share
  * their per-sample passes with one helper thread when a bundled sampleWorker.js is given.
  */
-import { decodePprofFast } from './decode/decodePprofFast';
+import { decodePprofFast, PprofTableScanner } from './decode/decodePprofFast';
 import { DEFAULT_MAX_INFLATED_BYTES, gunzipToShared, inflateAndSniff, isGzip } from './decode/decodeProfile';
 import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
@@ -63,15 +63,27 @@ export class EngineCore {
     let raw: RawProfile;
     let sharedPasses = false;
     try {
-      // with the helper, a gzipped profile inflates off this thread straight into shared memory
-      const input = parallel && isGzip(bytes)
-        ? await gunzipToShared(bytes, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, options.sourceName ? `"${options.sourceName}"` : 'The profile')
-        : bytes;
+      // with the helper, a gzipped profile inflates off this thread straight into shared memory,
+      // and this thread reads the pprof tables as the bytes come in
+      let scanner: PprofTableScanner | undefined;
+      let input = bytes;
+      if (parallel && isGzip(bytes)) {
+        const sc = (scanner = new PprofTableScanner());
+        input = await gunzipToShared(bytes, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, options.sourceName ? `"${options.sourceName}"` : 'The profile', (out, length) => {
+          if (sc.broken) return;
+          try {
+            sc.scan(out, length, false);
+          } catch {
+            sc.broken = true;
+          }
+        });
+      }
       if (input.length === 0) throw new EngineError('empty-profile', `${options.sourceName ? `"${options.sourceName}"` : 'The profile'} is empty after gunzip.`);
       const r = inflateAndSniff(input, { maxInflatedBytes: options.maxInflatedBytes, sourceName: options.sourceName });
       if (r.raw) raw = r.raw;
       else if (parallel && r.pprof!.length >= minBytes) {
-        raw = await decodePprofParallel(r, this.helper);
+        raw = await decodePprofParallel({ pprof: r.pprof, scanner: scanner?.broken ? undefined : scanner }, this.helper);
+        r.pprof = undefined;
         sharedPasses = true;
       } else raw = decodePprofFast(r.pprof!);
     } catch (e) {

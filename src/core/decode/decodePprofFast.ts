@@ -120,88 +120,161 @@ function decodeSamplesFast(p: PprofParts): RawProfile | undefined {
 
 /** Pass 1: strings, functions, locations and where the samples are. */
 export function readPprofTables(bytes: Uint8Array): PprofParts {
-  const r = new Reader(bytes);
-  const end = bytes.length;
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const t: PprofTables = {
+  const scanner = new PprofTableScanner();
+  scanner.scan(bytes, bytes.length, true);
+  return scanner.finish(bytes);
+}
+
+/**
+ * Pass 1, resumable: the two-thread engine feeds it the bytes as they inflate (each top-level
+ * field is read once it is complete, strings decoded batch by batch), so that most of this pass
+ * runs while the rest of the profile is still being inflated on a pool thread.
+ */
+export class PprofTableScanner {
+  private readonly t: PprofTables = {
     strings: [], sampleTypes: [], defaultSampleType: 0, period: 0, timeNanos: 0, durationNanos: 0, mappingCount: 0,
     fnId: [], fnName: [], fnFile: [], fnStart: [],
     locId: [], locLineStart: [], lineFn: [], lineLine: [], lineColumn: [],
   };
-  const sampleAt = new GrowableInt32(1 << 16);
-  const stringAt = new GrowableInt32(1 << 12);
-  try {
-    while (r.pos < end) {
-      const tag = r.varint();
-      const field = tag >>> 3;
-      const wt = tag & 7;
-      if (wt === 2 && field >= 1 && field <= 6) {
-        const n = r.len(end);
-        const e = r.pos + n;
+  private readonly sampleAt = new GrowableInt32(1 << 16);
+  private readonly stringAt = new GrowableInt32(1 << 12);
+  private stringsDecoded = 0;
+  /** next byte to read */
+  private pos = 0;
+  /** set when streaming met something it cannot resume over (bad wire type): start afresh at the end */
+  broken = false;
+
+  /**
+   * Reads the top-level fields in bytes[pos .. avail). final: avail is the end of the profile (a
+   * field running past it is an error); else it stops before a field not complete yet.
+   */
+  scan(bytes: Uint8Array, avail: number, final: boolean): void {
+    const t = this.t;
+    const sampleAt = this.sampleAt;
+    const stringAt = this.stringAt;
+    const r = new Reader(bytes);
+    r.pos = this.pos;
+    const end = avail;
+    try {
+      while (r.pos < end) {
+        if (!final) {
+          const fe = fieldEnd(bytes, r.pos, end);
+          if (fe === -2) this.broken = true;
+          if (fe < 0) break;
+        }
+        const tag = r.varint();
+        const field = tag >>> 3;
+        const wt = tag & 7;
+        if (wt === 2 && field >= 1 && field <= 6) {
+          const n = r.len(end);
+          const e = r.pos + n;
+          switch (field) {
+            case 1:
+              t.sampleTypes.push(valueType(r, e));
+              break;
+            case 2:
+              sampleAt.push(r.pos);
+              sampleAt.push(e);
+              r.pos = e;
+              break;
+            case 3:
+              t.mappingCount++;
+              r.pos = e;
+              break;
+            case 4:
+              readLocation(r, e, t);
+              break;
+            case 5:
+              readFunction(r, e, t);
+              break;
+            case 6:
+              stringAt.push(r.pos);
+              stringAt.push(e);
+              r.pos = e;
+              break;
+          }
+          if (r.pos !== e) throw truncated();
+          continue;
+        }
         switch (field) {
-          case 1:
-            t.sampleTypes.push(valueType(r, e));
+          case 9:
+            if (wt === 0) { t.timeNanos = r.varint(); continue; }
             break;
-          case 2:
-            sampleAt.push(r.pos);
-            sampleAt.push(e);
-            r.pos = e;
+          case 10:
+            if (wt === 0) { t.durationNanos = r.varint(); continue; }
             break;
-          case 3:
-            t.mappingCount++;
-            r.pos = e;
+          case 11:
+            if (wt === 2) {
+              const n = r.len(end);
+              t.periodType = valueType(r, r.pos + n);
+              continue;
+            }
             break;
-          case 4:
-            readLocation(r, e, t);
+          case 12:
+            if (wt === 0) { t.period = r.varint(); continue; }
             break;
-          case 5:
-            readFunction(r, e, t);
-            break;
-          case 6:
-            stringAt.push(r.pos);
-            stringAt.push(e);
-            r.pos = e;
+          case 14:
+            if (wt === 0) { t.defaultSampleType = r.uvarint(); continue; }
             break;
         }
-        if (r.pos !== e) throw truncated();
-        continue;
+        r.skip(wt, end);
       }
-      switch (field) {
-        case 9:
-          if (wt === 0) { t.timeNanos = r.varint(); continue; }
-          break;
-        case 10:
-          if (wt === 0) { t.durationNanos = r.varint(); continue; }
-          break;
-        case 11:
-          if (wt === 2) {
-            const n = r.len(end);
-            t.periodType = valueType(r, r.pos + n);
-            continue;
-          }
-          break;
-        case 12:
-          if (wt === 0) { t.period = r.varint(); continue; }
-          break;
-        case 14:
-          if (wt === 0) { t.defaultSampleType = r.uvarint(); continue; }
-          break;
-      }
-      r.skip(wt, end);
+      if (final && r.pos !== end) throw truncated();
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      throw new EngineError('corrupt-protobuf', `The pprof protobuf is corrupt (${(e as Error).message}).`);
     }
-    if (r.pos !== end) throw truncated();
-  } catch (e) {
-    if (e instanceof EngineError) throw e;
-    throw new EngineError('corrupt-protobuf', `The pprof protobuf is corrupt (${(e as Error).message}).`);
+    this.pos = r.pos;
+    // the strings read so far, now (streaming: while the rest inflates)
+    const n = stringAt.length / 2;
+    if (n > this.stringsDecoded) {
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const batch = decodeStrings(buffer, stringAt.data.subarray(2 * this.stringsDecoded), n - this.stringsDecoded);
+      if (this.stringsDecoded === 0) t.strings = batch;
+      else for (let i = 0; i < batch.length; i++) t.strings.push(batch[i]);
+      this.stringsDecoded = n;
+    }
   }
-  t.locLineStart.push(t.lineFn.length);
-  t.strings = decodeStrings(buffer, stringAt.data, stringAt.length / 2);
 
-  const nSamples = sampleAt.length / 2;
-  const T = t.sampleTypes.length;
-  const asm = new PprofAssembler(t, nSamples, 16);
-  const idFrame = asm.denseLoc ? idFrameTable(asm.denseLoc, asm.locFrameStart, asm.locFrames) : undefined;
-  return { bytes, asm, at: sampleAt.data, nSamples, T, idFrame };
+  /** After the final scan: the assembled tables. */
+  finish(bytes: Uint8Array): PprofParts {
+    const t = this.t;
+    t.locLineStart.push(t.lineFn.length);
+    const nSamples = this.sampleAt.length / 2;
+    const T = t.sampleTypes.length;
+    const asm = new PprofAssembler(t, nSamples, 16);
+    const idFrame = asm.denseLoc ? idFrameTable(asm.denseLoc, asm.locFrameStart, asm.locFrames) : undefined;
+    return { bytes, asm, at: this.sampleAt.data, nSamples, T, idFrame };
+  }
+}
+
+/**
+ * End of the top-level field at `p` if its bytes are all below `avail`; -1 when not yet, -2 for a
+ * wire type a profile never has (streaming stops there; the final scan reports it).
+ */
+function fieldEnd(buf: Uint8Array, p: number, avail: number): number {
+  let tag = 0;
+  for (let s = 0; ; s += 7) {
+    if (p >= avail) return -1;
+    const b = buf[p++];
+    tag += (b & 0x7f) * 2 ** s;
+    if (b < 0x80) break;
+    if (s > 63) return -2;
+  }
+  const wt = tag % 8;
+  if (wt === 1) return p + 8 <= avail ? p + 8 : -1;
+  if (wt === 5) return p + 4 <= avail ? p + 4 : -1;
+  if (wt !== 0 && wt !== 2) return -2;
+  let v = 0;
+  for (let s = 0; ; s += 7) {
+    if (p >= avail) return -1;
+    const b = buf[p++];
+    v += (b & 0x7f) * 2 ** s;
+    if (b < 0x80) break;
+    if (s > 63) return -2;
+  }
+  if (wt === 0) return p;
+  return p + v <= avail ? p + v : -1;
 }
 
 /**

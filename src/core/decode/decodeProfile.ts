@@ -47,41 +47,65 @@ export function gunzipCapped(bytes: Uint8Array, maxInflatedBytes: number, what =
 }
 
 /**
- * gunzipCapped for the two-thread engine: inflates on a libuv pool thread, streaming 1 MB chunks
- * straight into a SharedArrayBuffer sized from the gzip trailer (grown if the trailer lies), so
- * there is no second full-size copy (156 MB on a 60 MB profile) and this thread stays free. Same
- * cap and typed errors as gunzipCapped.
+ * gunzipCapped for the two-thread engine: inflates on a libuv pool thread in 1 MB chunks straight
+ * into a SharedArrayBuffer sized from the gzip trailer (grown if the trailer lies), so there is no
+ * second full-size copy (156 MB on a 60 MB profile) and this thread is free meanwhile: `progress`
+ * is called with the bytes so far after each chunk (from a microtask, i.e. once the pool thread is
+ * already inflating the next one). Same cap and typed errors as gunzipCapped.
  */
-export function gunzipToShared(bytes: Uint8Array, maxInflatedBytes: number, what = 'The profile'): Promise<Uint8Array> {
+export function gunzipToShared(
+  bytes: Uint8Array, maxInflatedBytes: number, what = 'The profile', progress?: (out: Uint8Array, length: number) => void,
+): Promise<Uint8Array> {
   const stated = gunzipChunkSize(bytes, maxInflatedBytes);
   let out = new Uint8Array(new SharedArrayBuffer(stated === 1 << 20 ? Math.min(16 << 20, maxInflatedBytes) : stated));
   let len = 0;
+  const pending: Buffer[] = [];
+  let scheduled = false;
+  let failed = false;
   return new Promise((resolve, reject) => {
     const z = createGunzip({ chunkSize: 1 << 20 });
-    let failed = false;
     const fail = (e: EngineError): void => {
       if (failed) return;
       failed = true;
       z.destroy();
       reject(e);
     };
+    const take = (): boolean => {
+      for (const c of pending) {
+        if (len + c.length > maxInflatedBytes) {
+          fail(new EngineError('too-large', `${what} inflates to more than ${Math.round(maxInflatedBytes / 1048576)} MB; refused (raise maxInflatedBytes to allow it).`));
+          return false;
+        }
+        if (len + c.length > out.length) {
+          const grown = new Uint8Array(new SharedArrayBuffer(Math.min(maxInflatedBytes, Math.max(out.length * 2, len + c.length))));
+          grown.set(out.subarray(0, len));
+          out = grown;
+        }
+        out.set(c, len);
+        len += c.length;
+      }
+      pending.length = 0;
+      return true;
+    };
     z.on('data', (c: Buffer) => {
       if (failed) return;
-      if (len + c.length > maxInflatedBytes) {
-        fail(new EngineError('too-large', `${what} inflates to more than ${Math.round(maxInflatedBytes / 1048576)} MB; refused (raise maxInflatedBytes to allow it).`));
-        return;
-      }
-      if (len + c.length > out.length) {
-        const grown = new Uint8Array(new SharedArrayBuffer(Math.min(maxInflatedBytes, Math.max(out.length * 2, len + c.length))));
-        grown.set(out.subarray(0, len));
-        out = grown;
-      }
-      out.set(c, len);
-      len += c.length;
+      pending.push(c);
+      if (scheduled) return;
+      scheduled = true;
+      queueMicrotask(() => {
+        scheduled = false;
+        if (failed || !take()) return;
+        try {
+          progress?.(out, len);
+        } catch {
+          // the consumer's business (it starts afresh at the end); inflating goes on
+        }
+      });
     });
     z.on('error', (e: Error) => fail(new EngineError('bad-gzip', `${what} is not valid gzip (${e.message}).`)));
     z.on('end', () => {
-      if (!failed) resolve(out.subarray(0, len));
+      if (failed || !take()) return;
+      resolve(out.subarray(0, len));
     });
     z.end(bytes);
   });

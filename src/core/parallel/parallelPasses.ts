@@ -5,7 +5,7 @@
  * second half get the next ids in their first-seen order, and sums are of int64 sample values.
  * Any helper failure falls back to the one-thread code.
  */
-import { checkStackNodes, decodePprofFast, decodeSamplesGeneral, readPprofTables } from '../decode/decodePprofFast';
+import { checkStackNodes, decodePprofFast, decodeSamplesGeneral, readPprofTables, type PprofTableScanner } from '../decode/decodePprofFast';
 import { labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays } from '../decode/samplePass';
 import { accumulateChains, buildIndex, finishIndex, indexKeys, mergeAccumulation, type IndexedProfile } from '../index/buildIndex';
 import type { RawProfile } from '../model';
@@ -17,10 +17,15 @@ import { HelperUnavailable, shared, sharedFloat64, sharedInt32, type SampleHelpe
  * copied into shared memory and taken out of `input`, so that the caller's copy can be collected
  * while the big arrays are being allocated (on a 60 MB profile the inflated bytes are 156 MB).
  */
-export async function decodePprofParallel(input: { pprof?: Uint8Array }, helper: SampleHelper): Promise<RawProfile> {
+export async function decodePprofParallel(input: { pprof?: Uint8Array; scanner?: PprofTableScanner }, helper: SampleHelper): Promise<RawProfile> {
   const bytes = isShared(input.pprof!) ? input.pprof! : shared(input.pprof!);
   input.pprof = undefined;
-  const p = readPprofTables(bytes);
+  // the tables pass: finished by the scanner that read them while the bytes inflated, or done now
+  let p;
+  if (input.scanner) {
+    input.scanner.scan(bytes, bytes.length, true);
+    p = input.scanner.finish(bytes);
+  } else p = readPprofTables(bytes);
   const { asm, idFrame, nSamples: n, T } = p;
   if (!idFrame || n < 2) return decodeSamplesGeneral(p);
   const at = shared(p.at.subarray(0, 2 * n));

@@ -12,6 +12,7 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { generatePprof } from '../../../bench/genPprof';
 import { EngineError } from '../../../src/core/engine';
+import { decodeSamplesGeneral, PprofTableScanner, readPprofTables } from '../../../src/core/decode/decodePprofFast';
 import { EngineCore } from '../../../src/core/engineCore';
 
 const FIXTURES = path.join(__dirname, '../../fixtures');
@@ -133,6 +134,33 @@ describe('two-thread sample passes = one thread', function () {
       }
       assert.notEqual(codes[0], 'loaded', name);
       assert.equal(codes[1], codes[0], name);
+    }
+  });
+
+  it('the tables pass fed in pieces (as the bytes inflate) = the tables pass at once', () => {
+    const files = [...pprofFixtures(FIXTURES).map((f) => readFileSync(f)), generatePprof({ samples: 2000, functions: 2500, files: 100, seed: 13 })];
+    let seed = 1;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (const f of files) {
+      const bytes = f[0] === 0x1f ? gunzipSync(f) : f;
+      const whole = readPprofTables(bytes);
+      for (const step of [1, 7, 1000, 65536]) {
+        const sc = new PprofTableScanner();
+        let avail = 0;
+        while (avail < bytes.length) {
+          avail = Math.min(bytes.length, avail + 1 + rnd(step * 2));
+          sc.scan(bytes, avail, false);
+        }
+        assert.equal(sc.broken, false);
+        sc.scan(bytes, bytes.length, true);
+        const pieces = sc.finish(bytes);
+        assert.deepEqual(pieces.at.subarray(0, 2 * pieces.nSamples), whole.at.subarray(0, 2 * whole.nSamples));
+        assert.deepEqual(pieces.idFrame, whole.idFrame);
+        assert.deepEqual(decodeSamplesGeneral(pieces), decodeSamplesGeneral(step === 1 ? whole : readPprofTables(bytes)));
+      }
     }
   });
 
