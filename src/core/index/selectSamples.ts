@@ -96,50 +96,103 @@ export function matchSamples(raw: RawProfile, selection: SampleSelection): { mat
  * `maxValues` heaviest values (weights per sample type; heaviest by `typeIndex`).
  */
 export function labelSummary(raw: RawProfile, options: { maxValues?: number; typeIndex?: number } = {}): LabelKeySummary[] {
-  const maxValues = options.maxValues ?? 50;
+  const maxValues = Math.max(0, options.maxValues ?? 50);
   const T = raw.sampleTypes.length;
   const t = options.typeIndex ?? raw.defaultType;
   const strings = raw.strings;
   const { count, labelOffsets, labelKey, labelStr, labelNum, values } = raw.samples;
-  const keys = new Map<string, { samples: number; lastSample: number; weight: Float64Array; byValue: Map<string, { samples: number; lastSample: number; weight: Float64Array }> }>();
+  // One slot per (key, value) in typed arrays: span ids are often unique per sample, so a profile can
+  // have a million values; no object per value. String ids are canonical (decoders intern).
+  let cap = 1024;
+  let slotSamples = new Uint32Array(cap);
+  let slotLast = new Int32Array(cap);
+  let slotWeight = new Float64Array(cap * T);
+  let slotStr = new Int32Array(cap);
+  let slotNum = new Float64Array(cap);
+  let slots = 0;
+  const grow = () => {
+    cap *= 2;
+    const s32 = (a: Uint32Array) => { const b = new Uint32Array(cap); b.set(a); return b; };
+    const i32 = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
+    const f64 = (a: Float64Array, n: number) => { const b = new Float64Array(cap * n); b.set(a); return b; };
+    slotSamples = s32(slotSamples);
+    slotLast = i32(slotLast);
+    slotWeight = f64(slotWeight, T);
+    slotStr = i32(slotStr);
+    slotNum = f64(slotNum, 1);
+  };
+  interface KeyAgg { id: number; samples: number; last: number; weight: Float64Array; byStr: Map<number, number>; byNum: Map<number, number> }
+  const keys = new Map<number, KeyAgg>();
   for (let i = 0; i < count; i++) {
     for (let j = labelOffsets[i], end = labelOffsets[i + 1]; j < end; j++) {
-      const key = strings[labelKey[j]] ?? '';
-      let e = keys.get(key);
+      const kid = labelKey[j];
+      let e = keys.get(kid);
       if (!e) {
-        e = { samples: 0, lastSample: -1, weight: new Float64Array(T), byValue: new Map() };
-        keys.set(key, e);
+        e = { id: kid, samples: 0, last: -1, weight: new Float64Array(T), byStr: new Map(), byNum: new Map() };
+        keys.set(kid, e);
       }
-      if (e.lastSample !== i) {
-        e.lastSample = i;
+      if (e.last !== i) {
+        e.last = i;
         e.samples++;
         for (let k = 0; k < T; k++) e.weight[k] += values[i * T + k];
       }
-      const value = labelStr[j] !== 0 ? strings[labelStr[j]] ?? '' : String(labelNum[j]);
-      let v = e.byValue.get(value);
-      if (!v) {
-        v = { samples: 0, lastSample: -1, weight: new Float64Array(T) };
-        e.byValue.set(value, v);
+      const sid = labelStr[j];
+      const map = sid !== 0 ? e.byStr : e.byNum;
+      const vkey = sid !== 0 ? sid : labelNum[j];
+      let slot = map.get(vkey);
+      if (slot === undefined) {
+        if (slots === cap) grow();
+        slot = slots++;
+        map.set(vkey, slot);
+        slotStr[slot] = sid;
+        slotNum[slot] = labelNum[j];
+        slotLast[slot] = -1;
       }
       // a sample with the same key=value twice counts once
-      if (v.lastSample !== i) {
-        v.lastSample = i;
-        v.samples++;
-        for (let k = 0; k < T; k++) v.weight[k] += values[i * T + k];
+      if (slotLast[slot] !== i) {
+        slotLast[slot] = i;
+        slotSamples[slot]++;
+        for (let k = 0; k < T; k++) slotWeight[slot * T + k] += values[i * T + k];
       }
     }
   }
-  return [...keys]
-    .map(([key, e]) => ({
-      key,
-      samples: e.samples,
-      weight: [...e.weight],
-      distinct: e.byValue.size,
-      top: [...e.byValue]
-        .map(([value, v]) => ({ value, samples: v.samples, weight: [...v.weight] }))
-        .sort((a, b) => b.weight[t] - a.weight[t] || b.samples - a.samples || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-        .slice(0, maxValues),
-    }))
+  const valueOf = (slot: number) => (slotStr[slot] !== 0 ? strings[slotStr[slot]] ?? '' : String(slotNum[slot]));
+  /** heavier first: weight of type t, then samples, then the value's text */
+  const before = (a: number, b: number) => {
+    const wa = slotWeight[a * T + t];
+    const wb = slotWeight[b * T + t];
+    if (wa !== wb) return wa > wb;
+    if (slotSamples[a] !== slotSamples[b]) return slotSamples[a] > slotSamples[b];
+    return valueOf(a) < valueOf(b);
+  };
+  return [...keys.values()]
+    .map((e) => {
+      // top maxValues by insertion into a short sorted list: most slots lose against its last entry
+      const top: number[] = [];
+      if (maxValues > 0) {
+        const consider = (slot: number) => {
+          if (top.length === maxValues && !before(slot, top[top.length - 1])) return;
+          let lo = 0;
+          let hi = top.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (before(slot, top[mid])) hi = mid;
+            else lo = mid + 1;
+          }
+          top.splice(lo, 0, slot);
+          if (top.length > maxValues) top.pop();
+        };
+        for (const slot of e.byStr.values()) consider(slot);
+        for (const slot of e.byNum.values()) consider(slot);
+      }
+      return {
+        key: strings[e.id] ?? '',
+        samples: e.samples,
+        weight: [...e.weight],
+        distinct: e.byStr.size + e.byNum.size,
+        top: top.map((slot) => ({ value: valueOf(slot), samples: slotSamples[slot], weight: Array.from(slotWeight.subarray(slot * T, slot * T + T)) })),
+      };
+    })
     .sort((a, b) => b.samples - a.samples || (a.key < b.key ? -1 : 1));
 }
 
@@ -217,7 +270,13 @@ export function selectSamples(raw: RawProfile, sym: SymbolizeResult, selection: 
     if (leaf > 0) {
       const first = at;
       if (chains) {
-        for (let m = start[i]; m <= leaf; m++) nodeFrame[at++] = mapFrame(stacks.frame[m]);
+        const frameOf = stacks.frame;
+        for (let m = start[i]; m <= leaf; m++) {
+          const f = frameOf[m];
+          let g = frameMap[f];
+          if (g < 0) g = mapFrame(f);
+          nodeFrame[at++] = g;
+        }
       } else {
         let depth = 0;
         for (let m = leaf; m > 0; m = parent![m]) depth++;
