@@ -64,8 +64,11 @@ describe('correlate', function () {
   };
   const inside = (line: number, [a, b]: [number, number]) => line >= a && line <= b;
 
+  let savedMappings: unknown;
+
   before(async () => {
     await activateExtension();
+    savedMappings = vscode.workspace.getConfiguration().inspect('profileLens.pathMappings')?.workspaceValue;
     // the profile records module-relative paths (go build -trimpath): profilelens/spans/main.go
     const dir = path.join(workspaceRoot(), 'spans');
     mkdirSync(dir, { recursive: true });
@@ -85,6 +88,8 @@ describe('correlate', function () {
   after(async () => {
     await vscode.commands.executeCommand('profileLens.showWholeProfile');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // the mapping this suite added goes (other suites see the settings they expect)
+    await vscode.workspace.getConfiguration().update('profileLens.pathMappings', savedMappings, vscode.ConfigurationTarget.Workspace);
   });
 
   it('the whole profile paints every handler and the background work; no selection is shown', async () => {
@@ -148,6 +153,19 @@ describe('correlate', function () {
     assert.equal(s.active, true);
     assert.equal(s.label, 'span 00f067aa…');
     assert.deepEqual(await testDecorations(mainGo), before);
+  });
+
+  it('a reload of the profile (the path mappings changed) keeps the selection', async () => {
+    const before = await testDecorations(mainGo);
+    const was = await state();
+    await vscode.commands.executeCommand('profileLens.showUnresolvedPaths', { from: 'profilelens/spans', to: path.join(workspaceRoot(), 'spans') });
+    const s = await waitFor('the reloaded selection', async () => {
+      const x = await state();
+      return x.active && x.profileId !== was.profileId ? x : undefined;
+    });
+    assert.equal(s.label, 'span 00f067aa…');
+    assert.equal(s.statusText, was.statusText);
+    assert.deepEqual((await testDecorations(mainGo))?.decorations, before?.decorations);
   });
 
   it('a bare 32-hex id is a trace: search + recommendations spans together', async () => {
