@@ -6,45 +6,17 @@
  * auto-refresh pulls again while the agent keeps pushing; a failing connection keeps the last good view.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { PyroscopeClient } from '../../../src/core/backend/pyroscopeClient';
-import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
+import { AGENT_SERVICE, agentWallType, checkOutAgentSources, openFileStopsFollowing, startStack, type Stack } from '../support/backendStacks';
+import { REPO_ROOT, activateExtension, waitFor } from '../support/extension';
 import { recordMetric } from '../support/metrics';
-
-interface BackendState {
-  following: boolean;
-  query?: { connection: string; service: string; profileType: string };
-  fetching: boolean;
-  paused: boolean;
-  focused: boolean;
-  lastUpdated?: number;
-  fetchCount: number;
-  lastError?: { code: string; message: string };
-  statusText: string;
-  method?: string;
-  truncation?: { total: number; share: number; truncated: boolean };
-  total?: number;
-  source?: { kind: string; label: string; service?: string; window?: string };
-}
-interface Stats {
-  loaded: boolean;
-  profileId?: number;
-  statusText?: string;
-}
-interface Applied {
-  gutter: { line: number; level: number }[];
-}
-
-const backend = () => vscode.commands.executeCommand<BackendState>('profileLens._test.backend');
-const stats = () => vscode.commands.executeCommand<Stats>('profileLens._test.stats');
-const AGENT_SRC = path.join(REPO_ROOT, 'test/pyroscope/agents/node/src');
+import { backendState as backend, decorationsOf, sessionStats as stats, type BackendState } from '../support/testState';
 
 describe('backend: pulling from a real Pyroscope server', function () {
   this.timeout(10 * 60_000);
-  let stack: ChildProcess | undefined;
+  let stack: Stack<{ url: string; pprofUrl: string }> | undefined;
   let url = '';
   let pprofUrl = '';
   let wallType = '';
@@ -53,42 +25,19 @@ describe('backend: pulling from a real Pyroscope server', function () {
   before(async function () {
     this.timeout(20 * 60_000);
     await activateExtension();
-    const tsx = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
-    // The repository's Node (on PATH), not the extension host's runtime: the agent loads native addons.
-    const env = { ...process.env };
-    delete env.ELECTRON_RUN_AS_NODE;
-    const child = spawn('node', [tsx, path.join(REPO_ROOT, 'test/e2e/backend/liveStack.ts'), '--duration', '90000', '--pprof'], {
-      cwd: REPO_ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env,
-    });
-    stack = child;
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    const ready = await waitFor('the Pyroscope stack (server + Node agent)', () => {
-      if (child.exitCode !== null) throw new Error(`liveStack exited ${child.exitCode}:\n${out.slice(-3000)}`);
-      return /READY (\{.*\})/.exec(out)?.[1];
-    }, 15 * 60_000, 250);
-    ({ url, pprofUrl } = JSON.parse(ready) as { url: string; pprofUrl: string });
-    const services = await new PyroscopeClient({ connection: { name: 'probe', url, auth: 'none' } }).services({ kind: 'last', ms: 3_600_000 });
-    wallType = services.find((s) => s.name === 'profile-lens-node-demo')?.profileTypes.find((t) => t.startsWith('wall:wall:')) ?? '';
-    assert.ok(wallType, JSON.stringify(services));
+    stack = await startStack<{ url: string; pprofUrl: string }>('liveStack.ts', ['--duration', '90000', '--pprof'], 'the Pyroscope stack (server + Node agent)', 15 * 60_000);
+    ({ url, pprofUrl } = stack.ready);
+    wallType = await agentWallType(url);
     // The user's checkout of the service: the agent's sources inside the workspace, mapped from the
     // paths the agent reports.
-    agentCopy = path.join(workspaceRoot(), 'pyroscope-agent');
-    cpSync(AGENT_SRC, agentCopy, { recursive: true });
+    agentCopy = await checkOutAgentSources();
     const config = vscode.workspace.getConfiguration();
-    await config.update('profileLens.pathMappings', [{ from: AGENT_SRC, to: agentCopy }], vscode.ConfigurationTarget.Workspace);
     await config.update('profileLens.connections', [{ name: 'e2e', url, auth: 'none' }, { name: 'down', url: 'http://127.0.0.1:9', auth: 'none' }], vscode.ConfigurationTarget.Global);
     await config.update('profileLens.backend.refreshIntervalSeconds', 5, vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
-    if (stack && stack.exitCode === null) {
-      stack.kill('SIGTERM');
-      await new Promise((r) => stack!.once('exit', r));
-    }
+    await stack?.stop();
     const config = vscode.workspace.getConfiguration();
     await config.update('profileLens.connections', undefined, vscode.ConfigurationTarget.Global);
     await config.update('profileLens.backend.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
@@ -97,7 +46,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
 
   it('Connect to Pyroscope loads the pulled profile into the session: status bar, hot .ts lines', async () => {
     const t0 = Date.now();
-    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: AGENT_SERVICE, profileType: wallType, window: '1h' });
     const state = await waitFor('the pulled profile', async () => {
       const s = await backend();
       return s.source ? s : undefined;
@@ -116,7 +65,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
     await vscode.window.showTextDocument(doc);
     const decl = readFileSync(hot, 'utf8').split('\n').findIndex((l) => l.includes('export function slowPrimeCount')) + 1;
     const applied = await waitFor('decorations on hotPath.ts', async () => {
-      const d = await vscode.commands.executeCommand<{ decorations?: Applied }>('profileLens._test.decorations', doc.uri);
+      const d = await decorationsOf(doc.uri);
       return d?.decorations?.gutter.length ? d.decorations : undefined;
     }, 20_000, 100);
     assert.ok(applied.gutter.some((g) => g.line === decl && g.level > 0), `slowPrimeCount (line ${decl}) is hot: ${JSON.stringify(applied.gutter)}`);
@@ -167,7 +116,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
 
   it('a connection that fails keeps the last good profile on screen and says why', async () => {
     const before = await stats();
-    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'down', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'down', service: AGENT_SERVICE, profileType: wallType, window: '1h' });
     const s = await waitFor('the failure', async () => {
       const b = await backend();
       return b.lastError ? b : undefined;
@@ -182,7 +131,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
 
   it('switching back to the earlier query is served from the cache at once', async () => {
     const before = await backend();
-    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: AGENT_SERVICE, profileType: wallType, window: '1h' });
     const s = await backend();
     assert.equal(s.query!.connection, 'e2e');
     assert.ok(s.lastUpdated !== undefined, 'a cached result is there immediately');
@@ -206,7 +155,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
     assert.equal((s.query as { kind?: string }).kind, 'pprof-url');
     assert.equal(s.source?.kind, 'pprof-url');
     // connecting again follows the Pyroscope query instead
-    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: AGENT_SERVICE, profileType: wallType, window: '1h' });
     await waitFor('following Pyroscope again', async () => {
       const b = await backend();
       return b.following && b.source?.kind === 'pyroscope' ? b : undefined;
@@ -214,16 +163,7 @@ describe('backend: pulling from a real Pyroscope server', function () {
   });
 
   it('loading a profile from elsewhere stops following the backend', async () => {
-    const file = path.join(REPO_ROOT, 'test/fixtures/node/profiles/bundle-time-lines.pb.gz');
-    const r = await vscode.commands.executeCommand<{ ok: boolean; error?: string }>('profileLens.openProfile', vscode.Uri.file(file));
-    assert.equal(r.ok, true, r.error);
-    const s = await waitFor('detached', async () => {
-      const b = await backend();
-      return b.following ? undefined : b;
-    }, 10_000, 100);
+    const s = await openFileStopsFollowing(path.join(REPO_ROOT, 'test/fixtures/node/profiles/bundle-time-lines.pb.gz'), 10_000, 6000);
     assert.equal(s.source, undefined);
-    const count = s.fetchCount;
-    await new Promise((r2) => setTimeout(r2, 6000));
-    assert.equal((await backend()).fetchCount, count, 'no more fetches once detached');
   });
 });

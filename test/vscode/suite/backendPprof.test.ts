@@ -6,54 +6,25 @@
  * profileLens.followUrl follows an endpoint by itself, and loading a file stops following.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { openFileStopsFollowing, startStack, type Stack } from '../support/backendStacks';
 import { REPO_ROOT, activateExtension, waitFor } from '../support/extension';
 import { recordMetric } from '../support/metrics';
+import { backendState as backend, sessionStats as stats } from '../support/testState';
 
-interface BackendState {
-  following: boolean;
-  query?: { kind?: string; url?: string; seconds?: number };
-  fetching: boolean;
-  paused: boolean;
-  lastUpdated?: number;
-  fetchCount: number;
-  lastError?: { code: string; message: string };
-  statusText: string;
-  source?: { kind: string; label: string; detail?: string };
-}
-interface Stats {
-  loaded: boolean;
-  profileId?: number;
-  statusText?: string;
-}
-
-const backend = () => vscode.commands.executeCommand<BackendState>('profileLens._test.backend');
-const stats = () => vscode.commands.executeCommand<Stats>('profileLens._test.stats');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('backend: following a live net/http/pprof endpoint', function () {
   this.timeout(5 * 60_000);
-  let svc: ChildProcess | undefined;
+  let svc: Stack<{ pprofUrl: string }> | undefined;
   let pprofUrl = '';
 
   before(async function () {
     this.timeout(10 * 60_000);
     await activateExtension();
-    const tsx = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
-    const env = { ...process.env };
-    delete env.ELECTRON_RUN_AS_NODE;
-    const child = spawn('node', [tsx, path.join(REPO_ROOT, 'test/e2e/backend/pprofStack.ts'), '--duration', '240000'], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env });
-    svc = child;
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    const ready = await waitFor('the Go pprof service', () => {
-      if (child.exitCode !== null) throw new Error(`pprofStack exited ${child.exitCode}:\n${out.slice(-3000)}`);
-      return /READY (\{.*\})/.exec(out)?.[1];
-    }, 8 * 60_000, 200);
-    ({ pprofUrl } = JSON.parse(ready) as { pprofUrl: string });
+    svc = await startStack<{ pprofUrl: string }>('pprofStack.ts', ['--duration', '240000'], 'the Go pprof service', 8 * 60_000);
+    ({ pprofUrl } = svc.ready);
     // the lowest interval the setting allows: 5 s after the end of each 1 s CPU collection
     await vscode.workspace.getConfiguration().update('profileLens.backend.refreshIntervalSeconds', 5, vscode.ConfigurationTarget.Global);
   });
@@ -63,10 +34,7 @@ describe('backend: following a live net/http/pprof endpoint', function () {
     const config = vscode.workspace.getConfiguration();
     await config.update('profileLens.followUrl', undefined, vscode.ConfigurationTarget.Workspace);
     await config.update('profileLens.backend.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
-    if (svc && svc.exitCode === null) {
-      svc.kill('SIGTERM');
-      await new Promise((r) => svc!.once('exit', r));
-    }
+    await svc?.stop();
   });
 
   it('Fetch Profile from URL follows the endpoint: a newer profile arrives without any user action', async () => {
@@ -133,16 +101,7 @@ describe('backend: following a live net/http/pprof endpoint', function () {
   });
 
   it('loading a profile file stops following the URL', async () => {
-    const file = path.join(REPO_ROOT, 'test/fixtures/node/profiles/bundle-time-lines.pb.gz');
-    const r = await vscode.commands.executeCommand<{ ok: boolean; error?: string }>('profileLens.openProfile', vscode.Uri.file(file));
-    assert.equal(r.ok, true, r.error);
-    const s = await waitFor('detached', async () => {
-      const b = await backend();
-      return b.following ? undefined : b;
-    }, 15_000, 100);
-    const count = s.fetchCount;
-    await sleep(8_000);
-    assert.equal((await backend()).fetchCount, count, 'no more fetches once detached');
+    await openFileStopsFollowing(path.join(REPO_ROOT, 'test/fixtures/node/profiles/bundle-time-lines.pb.gz'), 15_000, 8_000);
   });
 
   it('profileLens.followUrl follows an endpoint without any command (heap, pulled again on the interval)', async () => {

@@ -6,25 +6,15 @@
  * as new cost and buildAllocReport as gone, on their lines in hotPath.ts.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabelMatcher } from '../../../src/core/backend/labelSelector';
 import { PyroscopeClient } from '../../../src/core/backend/pyroscopeClient';
 import type { TimeWindow } from '../../../src/core/backend/timeWindow';
-import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
-
-const AGENT_SRC = path.join(REPO_ROOT, 'test/pyroscope/agents/node/src');
-
-interface CompareState {
-  comparing: boolean;
-  baselineLabel?: string;
-  scaleReason?: string;
-  scale?: number;
-  functions?: { name: string; change: number; selfChange: number }[];
-  diffTree?: { functions: { name: string; total: number; baseTotal: number }[] };
-}
+import { AGENT_SERVICE, agentWallType, checkOutAgentSources, startStack, type Stack } from '../support/backendStacks';
+import { activateExtension, waitFor } from '../support/extension';
+import { compareState, decorationsOf as testDecorations } from '../support/testState';
 /**
  * Waits until the server answers `window` (with `filters`) with a profile naming every function in
  * `names`: pushed data reaches a query only after the agent's upload and the server's ingestion, so a
@@ -34,7 +24,7 @@ async function serverHas(url: string, profileType: string, what: string, window:
   const client = new PyroscopeClient({ connection: { name: 'probe', url, auth: 'none' } });
   let last = '';
   await waitFor(`the server to hold ${what} (${names.join(', ')})`, async () => {
-    const p = await client.fetchProfile({ service: 'profile-lens-node-demo', profileType, window: window(), filters }).catch((e: unknown) => {
+    const p = await client.fetchProfile({ service: AGENT_SERVICE, profileType, window: window(), filters }).catch((e: unknown) => {
       last = String(e);
       return undefined;
     });
@@ -48,13 +38,11 @@ async function serverHas(url: string, profileType: string, what: string, window:
   });
 }
 
-const compareState = () => vscode.commands.executeCommand<CompareState>('profileLens._test.compare');
-const decorationsOf = async (uri: vscode.Uri) =>
-  (await vscode.commands.executeCommand<{ decorations?: { inline: { line: number; text: string; tone?: string }[] } } | undefined>('profileLens._test.decorations', uri))?.decorations;
+const decorationsOf = async (uri: vscode.Uri) => (await testDecorations(uri))?.decorations;
 
 describe('compare: Pyroscope windows and label values (real server and agent)', function () {
   this.timeout(10 * 60_000);
-  let stack: ChildProcess | undefined;
+  let stack: Stack<{ url: string }> | undefined;
   let url = '';
   let wallType = '';
   let readyAt = 0;
@@ -63,27 +51,12 @@ describe('compare: Pyroscope windows and label values (real server and agent)', 
   before(async function () {
     this.timeout(20 * 60_000);
     await activateExtension();
-    const tsx = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
-    const env = { ...process.env };
-    delete env.ELECTRON_RUN_AS_NODE;
-    const child = spawn('node', [tsx, path.join(REPO_ROOT, 'test/e2e/backend/liveStack.ts'), '--duration', '240000'], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env });
-    stack = child;
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    const ready = await waitFor('the Pyroscope stack (server + Node agent)', () => {
-      if (child.exitCode !== null) throw new Error(`liveStack exited ${child.exitCode}:\n${out.slice(-3000)}`);
-      return /READY (\{.*\})/.exec(out)?.[1];
-    }, 15 * 60_000, 250);
-    readyAt = Date.now();
-    ({ url } = JSON.parse(ready) as { url: string });
-    const services = await new PyroscopeClient({ connection: { name: 'probe', url, auth: 'none' } }).services({ kind: 'last', ms: 3_600_000 });
-    wallType = services.find((s) => s.name === 'profile-lens-node-demo')?.profileTypes.find((t) => t.startsWith('wall:wall:')) ?? '';
-    assert.ok(wallType, JSON.stringify(services));
-    agentCopy = path.join(workspaceRoot(), 'pyroscope-agent');
-    cpSync(AGENT_SRC, agentCopy, { recursive: true });
+    stack = await startStack<{ url: string }>('liveStack.ts', ['--duration', '240000'], 'the Pyroscope stack (server + Node agent)', 15 * 60_000);
+    readyAt = stack.readyAt;
+    ({ url } = stack.ready);
+    wallType = await agentWallType(url);
+    agentCopy = await checkOutAgentSources();
     const config = vscode.workspace.getConfiguration();
-    await config.update('profileLens.pathMappings', [{ from: AGENT_SRC, to: agentCopy }], vscode.ConfigurationTarget.Workspace);
     await config.update('profileLens.connections', [{ name: 'e2e', url, auth: 'none' }], vscode.ConfigurationTarget.Global);
     // slowPrimeCount's share of the wall profile (which counts the idle thread too) is near the
     // default 1 % annotation threshold and falls under it on a busy machine: annotate every line
@@ -94,10 +67,7 @@ describe('compare: Pyroscope windows and label values (real server and agent)', 
   after(async () => {
     await vscode.commands.executeCommand('profileLens.clearComparison');
     await vscode.commands.executeCommand('profileLens.clearProfile');
-    if (stack && stack.exitCode === null) {
-      stack.kill('SIGTERM');
-      await new Promise((r) => stack!.once('exit', r));
-    }
+    await stack?.stop();
     const config = vscode.workspace.getConfiguration();
     await config.update('profileLens.connections', undefined, vscode.ConfigurationTarget.Global);
     await config.update('profileLens.pathMappings', undefined, vscode.ConfigurationTarget.Workspace);
@@ -111,7 +81,7 @@ describe('compare: Pyroscope windows and label values (real server and agent)', 
     // both windows hold the steady load on the server (the previous one and the current one)
     await serverHas(url, wallType, 'the 30 s before the last 30 s', () => ({ kind: 'range', start: Date.now() - 60_000, end: Date.now() - 30_000 }), ['slowPrimeCount', 'buildAllocReport']);
     await serverHas(url, wallType, 'the last 30 s', () => ({ kind: 'last', ms: 30_000 }), ['slowPrimeCount', 'buildAllocReport']);
-    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '30s' });
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: AGENT_SERVICE, profileType: wallType, window: '30s' });
     await waitFor('the followed profile', async () => (await vscode.commands.executeCommand<{ source?: unknown }>('profileLens._test.backend')).source, 60_000, 200);
     const ok = await vscode.commands.executeCommand<boolean>('profileLens.compareEarlierWindow', 0);
     assert.equal(ok, true);
@@ -145,7 +115,7 @@ describe('compare: Pyroscope windows and label values (real server and agent)', 
     for (const value of ['/slow', '/alloc']) {
       await serverHas(url, wallType, `endpoint=${value} in the last hour`, () => ({ kind: 'last', ms: 3_600_000 }), ['routes.ts'], [{ name: 'endpoint', op: '=', value }]);
     }
-    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: 'profile-lens-node-demo', profileType: wallType, window: '1h' });
+    await vscode.commands.executeCommand('profileLens.connectPyroscope', { connection: 'e2e', service: AGENT_SERVICE, profileType: wallType, window: '1h' });
     await waitFor('the followed 1 h profile', async () => {
       const s = await vscode.commands.executeCommand<{ source?: { window?: string } }>('profileLens._test.backend');
       return s.source?.window === 'last 1 h';

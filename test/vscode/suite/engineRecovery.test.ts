@@ -12,41 +12,15 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
+import { compareState, flameGraphState as flame, openProfile, sessionStats as stats, decorationsOf as testDecorations, type FlameGraphState as FlameState, type TestDecorations as Decorations } from '../support/testState';
 
-type EngineState = { kind: 'ok' } | { kind: 'restoring'; reason: string; label: string } | { kind: 'lost'; reason: string; label: string; message: string };
-interface Stats {
-  loaded: boolean;
-  profileId?: number;
-  statusText?: string;
-  engine: EngineState;
-  engineCrashes: number;
-}
-interface Decorations {
-  decorations: Record<string, unknown>;
-  codeLenses: { line: number; title?: string; arguments?: unknown[] }[];
-  hovers: Record<string, string>;
-  fileId: number;
-}
-interface FlameState {
-  open: boolean;
-  ready: boolean;
-  currentId?: number;
-  lastSent?: { profileId: number; nodes: number; at: number };
-  lastStatus?: { kind: string; message: string };
-  drawnAt: number;
-}
-
-const stats = () => vscode.commands.executeCommand<Stats>('profileLens._test.stats');
-const flame = () => vscode.commands.executeCommand<FlameState>('profileLens._test.flameGraph');
-const compareState = () => vscode.commands.executeCommand<{ comparing: boolean; baselineId?: number; baselineLabel?: string; diffTree?: { hasBase: boolean; functions: { name: string }[] } }>('profileLens._test.compare');
 const crash = (alsoNextLoads = 0) => vscode.commands.executeCommand('profileLens._test.crashEngine', { alsoNextLoads });
-const openProfile = (file: string) => vscode.commands.executeCommand<{ ok: boolean; error?: string; superseded?: boolean }>('profileLens.openProfile', vscode.Uri.file(file));
 
 describe('engine worker crash: the extension recovers by itself', function () {
   this.timeout(120_000);
   let profile = '';
   let pricing: vscode.Uri;
-  const decorationsOf = () => vscode.commands.executeCommand<Decorations>('profileLens._test.decorations', pricing);
+  const decorationsOf = async () => (await testDecorations(pricing))!;
 
   /** Waits until the flame graph got a tree of the shown profile and the page drew it. */
   async function flameShowsCurrent(what: string): Promise<FlameState> {

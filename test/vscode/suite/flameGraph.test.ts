@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
+import { flameGraphState as flameState, type FlameGraphState as FlameState } from '../support/testState';
 
 const VIEW_TYPE = 'profileLens.flameGraph';
 
@@ -56,17 +57,6 @@ describe('flame graph command', () => {
   });
 });
 
-interface FlameState {
-  open: boolean;
-  ready: boolean;
-  currentId?: number;
-  lastSent?: { profileId: number; nodes: number; merged: { nodes: number; weight: number }; budget: number; at: number };
-  lastStatus?: { kind: string; message: string };
-  lastDraw?: { ms: number; rects: number };
-  /** Date.now() of the page's last `drawn` message */
-  drawnAt: number;
-}
-const flameState = () => vscode.commands.executeCommand<FlameState>('profileLens._test.flameGraph');
 const BUDGET = 'profileLens.flameGraph.nodeBudget';
 
 describe('flame graph node budget setting', function () {

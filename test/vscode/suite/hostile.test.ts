@@ -16,24 +16,12 @@ import * as vscode from 'vscode';
 import { decodeProfile } from '../../../src/core/decode/decodeProfile';
 import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
 import { recordMetric } from '../support/metrics';
+import { clearProfile, openProfile, sessionStats as stats } from '../support/testState';
 
 const HOSTILE = path.join(REPO_ROOT, 'test/fixtures/hostile');
 const HOSTILE_PROFILE = path.join(HOSTILE, 'hostile.pb.gz');
 const NODE_PROFILES = path.join(REPO_ROOT, 'test/fixtures/node/profiles');
 
-interface Stats {
-  sessionListeners: number;
-  liveDisposables: number;
-  decorationTypesCreated: number;
-  loaded: boolean;
-  profileId?: number;
-  statusText?: string;
-  engine: { kind: string };
-  hotspots: { id: string; label: string; children?: { label: string; description: string; children?: { label: string }[] }[] }[];
-}
-const stats = () => vscode.commands.executeCommand<Stats>('profileLens._test.stats');
-const openProfile = (file: string) => vscode.commands.executeCommand<{ ok: boolean; file: string; error?: string }>('profileLens.openProfile', vscode.Uri.file(file));
-const clearProfile = () => vscode.commands.executeCommand('profileLens.clearProfile');
 const config = () => vscode.workspace.getConfiguration();
 
 describe('hostile inputs', function () {

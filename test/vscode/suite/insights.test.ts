@@ -14,45 +14,16 @@ import { computeFileInsights } from '../../../src/core/insights/fileInsights';
 import { IndexView } from '../../../src/core/insights/indexView';
 import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
 import { recordMetric } from '../support/metrics';
+import { clearProfile, decorationsOf, openProfile, sessionStats as stats } from '../support/testState';
 
 const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/node');
 const PROFILES = path.join(FIXTURE, 'profiles');
 const deployPrefix = (JSON.parse(readFileSync(path.join(PROFILES, 'manifest.json'), 'utf8')) as { deployPrefix: string }).deployPrefix;
 
-interface Applied {
-  uri: string;
-  gutter: { line: number; level: number }[];
-  inline: { line: number; text: string }[];
-  hottest: number[];
-}
-interface TestDecorations {
-  decorations: Applied | undefined;
-  codeLenses: { line: number; title?: string; arguments?: unknown[] }[];
-  hovers: Record<string, string>;
-  fileId: number;
-  stale: boolean;
-}
-interface Stats {
-  sessionListeners: number;
-  liveDisposables: number;
-  decorationTypesCreated: number;
-  loaded: boolean;
-  profileId?: number;
-  typeIndex?: number;
-  annotationsVisible: boolean;
-  statusText?: string;
-  hotspots: { kind: string; id: string; label: string; children?: { kind: string; label: string; description: string; children?: { label: string; target?: unknown }[] }[] }[];
-}
-
-const stats = () => vscode.commands.executeCommand<Stats>('profileLens._test.stats');
-const decorationsOf = (uri: vscode.Uri) => vscode.commands.executeCommand<TestDecorations | undefined>('profileLens._test.decorations', uri);
-const openProfile = (file: string) =>
-  vscode.commands.executeCommand<{ ok: boolean; file: string; error?: string }>('profileLens.openProfile', vscode.Uri.file(file));
 async function mustOpen(file: string): Promise<void> {
   const r = await openProfile(file);
   assert.equal(r.ok, true, r.error);
 }
-const clearProfile = () => vscode.commands.executeCommand('profileLens.clearProfile');
 
 async function hoverText(uri: vscode.Uri, line1: number): Promise<string> {
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line1 - 1, 4));

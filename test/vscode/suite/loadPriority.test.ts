@@ -15,25 +15,10 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { REPO_ROOT, activateExtension, waitFor } from '../support/extension';
+import { backendState as backend, openProfile, sessionStats as stats, type SessionStats as Stats } from '../support/testState';
 
 const PROFILES = path.join(REPO_ROOT, 'test/fixtures/node/profiles');
 const SCHEME = 'pl-slow-test';
-
-interface Stats {
-  loaded: boolean;
-  profileId?: number;
-  statusText?: string;
-}
-interface BackendState {
-  following: boolean;
-  fetchCount: number;
-  source?: { kind: string; label: string };
-}
-type OpenResult = { ok: boolean; file: string; error?: string; superseded?: boolean };
-
-const stats = () => vscode.commands.executeCommand<Stats>('profileLens._test.stats');
-const backend = () => vscode.commands.executeCommand<BackendState>('profileLens._test.backend');
-const openProfile = (uri: vscode.Uri) => vscode.commands.executeCommand<OpenResult>('profileLens.openProfile', uri);
 
 /** A read-only file system whose reads wait until `release(name)`; files are real profile bytes. */
 class SlowFs implements vscode.FileSystemProvider {
