@@ -47,7 +47,7 @@ export function gunzipCapped(bytes: Uint8Array, maxInflatedBytes: number, what =
 }
 
 /**
- * gunzipCapped for the two-thread engine: inflates on a libuv pool thread in 1 MB chunks straight
+ * gunzipCapped for the two-thread engine: inflates on a libuv pool thread in 2 MB chunks straight
  * into a SharedArrayBuffer sized from the gzip trailer (grown if the trailer lies), so there is no
  * second full-size copy (156 MB on a 60 MB profile) and this thread is free meanwhile: `progress`
  * is called with the bytes so far after each chunk (from a microtask, i.e. once the pool thread is
@@ -63,7 +63,9 @@ export function gunzipToShared(
   let scheduled = false;
   let failed = false;
   return new Promise((resolve, reject) => {
-    const z = createGunzip({ chunkSize: 1 << 20 });
+    // a high-water mark above any chunk: else push() reports the stream full after each chunk and
+    // zlib waits for the 'data' handlers (and `progress`) before inflating the next one
+    const z = createGunzip({ chunkSize: 2 << 20, readableHighWaterMark: 1 << 30 });
     const fail = (e: EngineError): void => {
       if (failed) return;
       failed = true;
