@@ -875,6 +875,43 @@ export class BackendController extends Disposable {
     return flameGraphToPprof(span.flamegraph, { sampleType, place: (name) => places.get(name), timeNanos: r.start * 1e6, durationNanos: (r.end - r.start) * 1e6 });
   }
 
+  /**
+   * The followed query narrowed by sample labels the server keeps as series labels (e.g. span_name,
+   * endpoint; AND over keys, a regex alternation over one key's values), over the range the shown
+   * profile covers, as pprof (line-level). A key the service does not have is refused naming the ones it has.
+   */
+  async labelProfile(labels: { key: string; values: string[] }[], profile: LoadedProfile): Promise<Uint8Array> {
+    void profile;
+    const q = this.scheduler.current;
+    const r = this.ourResult;
+    if (!q || isPprofUrl(q) || !isFetched(r)) throw new BackendError('no-data', 'No Pyroscope query is followed any more; connect again.');
+    const client = await this.clientFor(this.connection(q.connection), true);
+    const window: TimeWindow = { kind: 'range', start: r.start, end: r.end };
+    const names = await this.withProgressOf('Profile Lens: listing labels…', (signal) => client.labelNames([buildLabelSelector(q.service)], window, { signal }));
+    const missing = labels.filter((m) => !names.includes(m.key));
+    if (missing.length) {
+      const have = names.filter((n) => !n.startsWith('__') && n !== 'service_name');
+      throw new BackendError('no-data', `Pyroscope has no label ${missing.map((m) => m.key).join(', ')} for service "${q.service}" in this window (its labels: ${have.join(', ') || 'none'}); select a span by its span_id, or by one of these labels.`);
+    }
+    const regex = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const filters: LabelMatcher[] = [
+      ...q.filters,
+      ...labels.map((m): LabelMatcher => (m.values.length === 1 ? { name: m.key, op: '=', value: m.values[0] } : { name: m.key, op: '=~', value: m.values.map(regex).join('|') })),
+    ];
+    const settings = readBackendSettings();
+    const what = labels.map((m) => `${m.key}=${m.values.join('|')}`).join(', ');
+    const res = await this.withProgressOf(`Profile Lens: fetching ${q.service} with ${what}`, (signal) =>
+      client.fetchProfile({ service: q.service, profileType: q.profileType, window, filters, maxNodes: settings.maxNodes }, { signal }));
+    return res.bytes;
+  }
+
+  /** Label names of the followed query's service, or the values of `name` (Correlate's picker). */
+  async followedLabels(name?: string): Promise<string[]> {
+    const q = this.scheduler.current;
+    if (!q || isPprofUrl(q)) return [];
+    return this.labelsOf(q, name);
+  }
+
   /** Label names of the query's service (without `name`), or the values of label `name`, in its window. */
   async labelsOf(q: BackendQuery, name?: string): Promise<string[]> {
     const client = await this.clientFor(this.connection(q.connection), true);

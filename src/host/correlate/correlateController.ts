@@ -21,6 +21,10 @@ export interface SpanBackend {
   isPyroscope(profile: LoadedProfile): boolean;
   /** pprof bytes of the spans `spanIds` in the followed query's window (SelectMergeSpanProfile) */
   spanProfile(spanIds: string[], profile: LoadedProfile): Promise<Uint8Array>;
+  /** pprof bytes of the followed query narrowed by series labels (span_name, endpoint, …) */
+  labelProfile(labels: LabelMatch[], profile: LoadedProfile): Promise<Uint8Array>;
+  /** the followed service's label names, or the values of `name` */
+  followedLabels(name?: string): Promise<string[]>;
 }
 
 export type CorrelateResult = { ok: true; label: string; samples: number } | { ok: false; error: string; cancelled?: boolean };
@@ -159,11 +163,14 @@ export class CorrelateController extends Disposable {
   }
 
   private async fromServer(whole: LoadedProfile, selection: SampleSelection, label: string): Promise<LoadedProfile | undefined> {
+    // span ids: the server's span query (function names only); other labels: the followed query
+    // narrowed by them (the server keeps labels such as span_name as series labels; line-level)
+    const span = selection.labels.find((m) => m.key === 'span_id');
     const other = selection.labels.filter((m) => m.key !== 'span_id');
-    if (other.length) {
-      throw new Error(`Pyroscope selects span profiles by span_id only, and its merged profiles carry no sample labels, so ${other.map((m) => m.key).join(', ')} cannot be selected here; use the span's id`);
+    if (span && other.length) {
+      throw new Error(`On Pyroscope a span_id cannot be combined with other labels (${other.map((m) => m.key).join(', ')}): its span query takes span ids only; select the span alone, or the labels alone`);
     }
-    const bytes = await this.backend!.spanProfile(selection.labels[0].values, whole);
+    const bytes = span ? await this.backend!.spanProfile(span.values, whole) : await this.backend!.labelProfile(other, whole);
     return this.session.loadSelection(bytes, selection, label);
   }
 
@@ -186,7 +193,7 @@ export class CorrelateController extends Disposable {
     }
     const rank = (k: string) => (PREFERRED_KEYS.includes(k) ? PREFERRED_KEYS.indexOf(k) : PREFERRED_KEYS.length);
     keys.sort((a, b) => rank(a.key) - rank(b.key));
-    type Item = vscode.QuickPickItem & { key?: LabelKeySummary; enter?: boolean; whole?: boolean };
+    type Item = vscode.QuickPickItem & { key?: LabelKeySummary; serverKey?: string; enter?: boolean; whole?: boolean };
     const items: Item[] = [
       { label: '$(edit) Enter a span or trace id…', detail: 'a span_id (16 hex digits), a trace_id (32), or key=value', enter: true },
     ];
@@ -205,11 +212,25 @@ export class CorrelateController extends Disposable {
     if (!keys.length && !this.backend?.isPyroscope(whole)) {
       items.push({ label: 'This profile carries no sample labels', description: 'span ids come from instrumentation such as grafana/otel-profiling-go', kind: vscode.QuickPickItemKind.Separator });
     }
+    const fromServer = this.backend?.isPyroscope(whole) ? this.backend : undefined;
+    if (fromServer) {
+      // Pyroscope: span ids go to its span query; the service's series labels (span_name, …) narrow the query
+      const names = await fromServer.followedLabels().catch(() => [] as string[]);
+      const ranked = names.filter((n) => !n.startsWith('__') && n !== 'service_name').sort((a, b) => rank(a) - rank(b));
+      if (ranked.length) items.push({ label: 'labels of this service in Pyroscope', kind: vscode.QuickPickItemKind.Separator });
+      for (const n of ranked) items.push({ label: `$(tag) ${n}`, description: 'series label in Pyroscope', serverKey: n });
+    }
     const pick = await vscode.window.showQuickPick(items, { title: 'Profile Lens: show the profile of a span or trace', placeHolder: 'Enter an id, or pick a label' });
     if (!pick) return undefined;
     if (pick.whole) {
       this.session.showWhole();
       return undefined;
+    }
+    if (pick.serverKey && fromServer) {
+      const name = pick.serverKey;
+      const values = await fromServer.followedLabels(name).catch(() => [] as string[]);
+      const v = await vscode.window.showQuickPick(values, { title: `Profile Lens: ${name}`, placeHolder: `values of ${name} in Pyroscope` });
+      return v === undefined ? undefined : { labels: [{ key: name, values: [v] }] };
     }
     if (pick.enter || !pick.key) {
       const text = await vscode.window.showInputBox({

@@ -4,8 +4,9 @@
  * pushed by pyroscope-go (test/e2e/backend/spanStack.ts). The merged profile carries no sample labels,
  * so Show Profile of a Span or Trace… must ask the server (SelectMergeSpanProfile): a checkout span
  * paints priceCart (at its function start line) and not searchIndex, a search span the reverse; a
- * trace id is refused with the reason, an unknown span gets the server's no-data message with the view
- * kept; Show Whole Profile brings the merged profile back.
+ * trace id (not a label the server has) is refused naming the labels it has, an unknown span gets the
+ * server's no-data message with the view kept; span_name=checkout narrows the followed query by that
+ * series label (line-level); Show Whole Profile brings the merged profile back.
  */
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -121,12 +122,28 @@ describe('correlate: Pyroscope span profiles (real server, otel-profiling-go age
     const before = await testDecorations(mainGo);
     const t = await vscode.commands.executeCommand<Result>('profileLens.showSpanProfile', spans[0].traceId);
     assert.equal(t.ok, false);
-    assert.match(t.error ?? '', /Pyroscope selects span profiles by span_id only.*trace_id cannot be selected here/);
+    // otel-profiling-go labels span_id and span_name, not the trace: the server has no trace_id label
+    assert.match(t.error ?? '', /Pyroscope has no label trace_id for service "profile-lens-span-demo" in this window \(its labels: [^)]*span_name[^)]*\)/);
     const u = await vscode.commands.executeCommand<Result>('profileLens.showSpanProfile', '0123456789abcdef');
     assert.equal(u.ok, false);
     assert.match(u.error ?? '', /no cpu samples of span 0123456789abcdef for service "profile-lens-span-demo".*The current view is kept\./);
     assert.deepEqual(await testDecorations(mainGo), before);
     assert.equal((await state()).active, true);
+  });
+
+  it('span_name=checkout: the followed query narrowed by the series label, line by line', async () => {
+    const r = await vscode.commands.executeCommand<Result>('profileLens.showSpanProfile', 'span_name=checkout');
+    assert.equal(r.ok, true, r.error);
+    assert.equal(r.label, 'span_name=checkout');
+    const s = await state();
+    assert.equal(s.fromServer, true);
+    const d = await waitFor('span_name lenses', async () => {
+      const x = await testDecorations(mainGo);
+      return lensAt(x, fnStart('priceCart')) && !lensAt(x, fnStart('searchIndex')) ? x : undefined;
+    }, 30_000);
+    // pprof with lines: the cost is on priceCart's loop body, not only on its func line
+    const body = d.decorations!.inline.filter((i) => i.line > fnStart('priceCart') && i.line < fnStart('searchIndex'));
+    assert.ok(body.length > 0, JSON.stringify(d.decorations!.inline));
   });
 
   it('Show Whole Profile: the merged profile again', async () => {
