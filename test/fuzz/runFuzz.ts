@@ -15,11 +15,11 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BackendError } from '../../src/core/backend/backendError';
 import { ProtoWriter } from '../../src/core/backend/protoWire';
-import { PyroscopeClient } from '../../src/core/backend/pyroscopeClient';
 import { loadSourceMapText } from '../../src/core/symbolize/sourceMapLoader';
 import { startLocalServer } from '../unit/backend/localServer';
 import { buildPprof } from '../unit/backend/pprofBuilder';
 import type { WorkerInput, WorkerMessage } from './fuzzWorker';
+import { fuzzClientCalls } from '../support/fuzzClient';
 import { prng } from '../support/prng';
 import { FORMATS, HOSTILE_STRINGS } from './mutants';
 
@@ -196,24 +196,9 @@ async function fuzzBackend(): Promise<Report> {
   ];
   const server = await startLocalServer((_req, res) => behaviours[int(behaviours.length)](res));
   const deadline = Date.now() + SECONDS * 1000;
-  const HOUR = { kind: 'last', ms: 3_600_000 } as const;
   try {
     for (let i = 0; i < CASES && Date.now() < deadline; i++) {
-      const client = new PyroscopeClient({
-        connection: { name: 'fuzz', url: server.url, auth: 'bearer' },
-        token: 'fuzz-secret-token',
-        timeoutMs: 250,
-        stallMs: 80,
-        maxResponseBytes: 64 * 1024,
-        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
-      });
-      const calls = [
-        () => client.labelNames([], HOUR),
-        () => client.labelValues('env', [], HOUR),
-        () => client.services(HOUR),
-        () => client.profileTypes(HOUR),
-        () => client.fetchProfile({ service: 'api', profileType: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', window: HOUR }),
-      ];
+      const calls = fuzzClientCalls(server.url, 'fuzz-secret-token');
       const t0 = performance.now();
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([

@@ -8,14 +8,13 @@ import * as assert from 'node:assert/strict';
 import type * as http from 'node:http';
 import { BackendError, type BackendErrorCode } from '../../../src/core/backend/backendError';
 import { ProtoWriter } from '../../../src/core/backend/protoWire';
-import { PyroscopeClient } from '../../../src/core/backend/pyroscopeClient';
 import { startLocalServer, type LocalServer } from './localServer';
 import { buildPprof } from './pprofBuilder';
+import { fuzzClientCalls } from '../../support/fuzzClient';
 import { prng } from '../../support/prng';
 
 const SEED = 0x5eed1234;
 const CASES = 250;
-const HOUR = { kind: 'last', ms: 3_600_000 } as const;
 
 
 describe('backend fuzz: client vs a server that misbehaves differently every time', function () {
@@ -77,21 +76,7 @@ describe('backend fuzz: client vs a server that misbehaves differently every tim
     let crashes = 0;
     let hangs = 0;
     for (let i = 0; i < CASES; i++) {
-      const client = new PyroscopeClient({
-        connection: { name: 'fuzz', url: server.url, auth: 'bearer' },
-        token: 'fuzz-token',
-        timeoutMs: 250,
-        stallMs: 80,
-        maxResponseBytes: 64 * 1024,
-        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
-      });
-      const calls = [
-        () => client.labelNames([], HOUR),
-        () => client.labelValues('env', [], HOUR),
-        () => client.services(HOUR),
-        () => client.profileTypes(HOUR),
-        () => client.fetchProfile({ service: 'api', profileType: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', window: HOUR }),
-      ];
+      const calls = fuzzClientCalls(server.url, 'fuzz-token');
       const call = calls[i % calls.length];
       let timer: NodeJS.Timeout | undefined;
       const hang = new Promise<'hang'>((r) => (timer = setTimeout(() => r('hang'), 5000)));
