@@ -14,15 +14,6 @@ declare const getComputedStyle: (e: unknown, pseudo?: string) => { content: stri
 
 const BASELINE = path.resolve(__dirname, '../fixtures/compare/baseline.pb.gz');
 
-async function goToLine(wb: Workbench, line: number): Promise<void> {
-  await wb.page.keyboard.press('Control+G');
-  const input = wb.page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await wb.page.keyboard.press('Enter');
-  await wb.page.waitForTimeout(300);
-}
-
 describe('compare (UI)', () => {
   let wb: Workbench;
   before(async () => {
@@ -48,7 +39,7 @@ describe('compare (UI)', () => {
     let hot: { line: string; text: string } | undefined;
     for (let i = 0; i < 60 && !hot; i++) {
       await wb.page.waitForTimeout(500);
-      if (i === 2) await goToLine(wb, 38);
+      if (i === 2) await wb.goToLine(38);
       hot = (await wb.decorationTexts('after')).find((d) => d.line.includes('findBundleDeals') && /^(≈ )?\+\d/.test(d.text));
     }
     if (!hot) await wb.screenshot('compare-failed');

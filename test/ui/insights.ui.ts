@@ -14,15 +14,6 @@ import { openWorkbench, type Workbench } from './harness/workbench';
 declare const document: any;
 
 /** Ctrl+G: reveals a line in the middle of the editor. */
-async function goToLine(wb: Workbench, line: number): Promise<void> {
-  await wb.page.keyboard.press('Control+G');
-  const input = wb.page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await wb.page.keyboard.press('Enter');
-  await wb.page.waitForTimeout(300);
-}
-
 /** Hovers `word` on the first rendered line containing `lineText`; returns the hover's text. */
 async function hoverOn(wb: Workbench, lineText: string, word: string): Promise<string> {
   const box = await wb.page.evaluate(
@@ -61,7 +52,7 @@ describe('editor insights (UI)', () => {
 
   it('shows CodeLens, inline cost and gutter heat on the hot function of the demo', async () => {
     const lenses = await wb.waitForCodeLens(30_000);
-    await goToLine(wb, 38);
+    await wb.goToLine(38);
     assert.ok(lenses.some((l) => /wall \d+(\.\d)?% \(self \d+(\.\d)?%\)/.test(l)), `lenses: ${lenses.join(' | ')}`);
     const inline = await wb.decorationTexts('after');
     const hot = inline.find((d) => d.line.includes('findBundleDeals'));
@@ -73,7 +64,7 @@ describe('editor insights (UI)', () => {
   });
 
   it('hover on the hot function explains the cost', async () => {
-    await goToLine(wb, 38);
+    await wb.goToLine(38);
     // put the function near the top so the hover opens below it and the CodeLens stays visible
     for (let i = 0; i < 13; i++) await wb.page.keyboard.press('Control+ArrowDown');
     await wb.page.waitForTimeout(300);
@@ -150,7 +141,7 @@ describe('editor insights (UI, line-level profile)', () => {
       const after = await wb.waitForCodeLens(30_000).then(() => 'loaded after command activation', () => 'still nothing');
       throw new Error(`${e} (${shot}; ${after}; notifications: ${(await wb.notifications()).join(' | ')})`);
     });
-    await goToLine(wb, 37);
+    await wb.goToLine(37);
     // run() near the top: the hover on its hot line opens below, the heat of every line stays visible
     for (let i = 0; i < 15; i++) await wb.page.keyboard.press('Control+ArrowDown');
     await wb.page.waitForTimeout(300);

@@ -107,6 +107,16 @@ export class Workbench {
     await input.fill(`>${text}`);
   }
 
+  /** Moves the active editor's cursor to a 1-based line (Ctrl+G, `:line`, Enter) and lets it scroll there. */
+  async goToLine(line: number): Promise<void> {
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForTimeout(300);
+  }
+
   /** Text of every visible CodeLens (`.codelens-decoration`) in the editors. */
   async codeLensTexts(): Promise<string[]> {
     return this.page.locator('.codelens-decoration').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()).filter(Boolean));
