@@ -31,6 +31,29 @@ export function parseLabelMatch(text: string): LabelMatch | undefined {
   return { key, values };
 }
 
+const HEX32 = /^[0-9a-f]{32}$/i;
+/** A bare id → its label: 32 hex digits are a trace id, anything else a span id. */
+export function matchForInput(text: string): LabelMatch | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  if (t.includes('=')) return parseLabelMatch(t);
+  return { key: HEX32.test(t) ? 'trace_id' : 'span_id', values: t.split('|').map((v) => v.trim()).filter(Boolean) };
+}
+
+const shortId = (v: string) => (v.length > 12 ? `${v.slice(0, 8)}…` : v);
+
+/** Short text for the status bar: `span 00f067aa…`, `trace 4bf92f35…`, `endpoint=/checkout`. */
+export function selectionLabel(sel: SampleSelection): string {
+  return sel.labels
+    .map((m) => {
+      const values = m.values.map(shortId).join(', ');
+      if (m.key === 'span_id' || m.key === 'profile_id') return `span${m.values.length > 1 ? 's' : ''} ${values}`;
+      if (m.key === 'trace_id') return `trace${m.values.length > 1 ? 's' : ''} ${values}`;
+      return `${m.key}=${m.values.map((v) => (v.length > 24 ? `${v.slice(0, 23)}…` : v)).join('|')}`;
+    })
+    .join(' & ');
+}
+
 /** Merges matches on the same key (their values OR-ed) and drops duplicate values. */
 export function normalizeSelection(sel: SampleSelection): SampleSelection {
   const byKey = new Map<string, Set<string>>();

@@ -10,7 +10,7 @@
 import * as vscode from 'vscode';
 import { EngineError, type LabelKeySummary, type LabelMatch, type SampleSelection } from '../../core/engine';
 import { formatInteger, formatPercent, formatValue, literalIcons } from '../../core/format';
-import { normalizeSelection, parseLabelMatch, takenSamples } from '../../core/index/selectSamples';
+import { matchForInput, normalizeSelection, selectionLabel, takenSamples } from '../../core/index/selectSamples';
 import { Commands, ContextKeys, registerCommand, setContext } from '../contributions';
 import { Disposable } from '../disposable';
 import type { LoadedProfile, ProfileSession } from '../profileSession';
@@ -29,31 +29,8 @@ export interface SpanBackend {
 
 export type CorrelateResult = { ok: true; label: string; samples: number } | { ok: false; error: string; cancelled?: boolean };
 
-const HEX32 = /^[0-9a-f]{32}$/i;
 /** Keys offered first in the quick pick (the OpenTelemetry / Pyroscope conventions). */
 const PREFERRED_KEYS = ['span_id', 'trace_id', 'span_name', 'profile_id', 'endpoint', 'http.route', 'route'];
-
-/** A bare id → its label: 32 hex digits are a trace id, anything else a span id. */
-export function matchForInput(text: string): LabelMatch | undefined {
-  const t = text.trim();
-  if (!t) return undefined;
-  if (t.includes('=')) return parseLabelMatch(t);
-  return { key: HEX32.test(t) ? 'trace_id' : 'span_id', values: t.split('|').map((v) => v.trim()).filter(Boolean) };
-}
-
-const short = (v: string) => (v.length > 12 ? `${v.slice(0, 8)}…` : v);
-
-/** Short text for the status bar: `span 00f067aa…`, `trace 4bf92f35…`, `endpoint=/checkout`. */
-export function selectionLabel(sel: SampleSelection): string {
-  return sel.labels
-    .map((m) => {
-      const values = m.values.map(short).join(', ');
-      if (m.key === 'span_id' || m.key === 'profile_id') return `span${m.values.length > 1 ? 's' : ''} ${values}`;
-      if (m.key === 'trace_id') return `trace${m.values.length > 1 ? 's' : ''} ${values}`;
-      return `${m.key}=${m.values.map((v) => (v.length > 24 ? `${v.slice(0, 23)}…` : v)).join('|')}`;
-    })
-    .join(' & ');
-}
 
 export class CorrelateController extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('profileLens.selection', vscode.StatusBarAlignment.Left, 49));

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { EngineError, type SampleSelection } from '../../../src/core/engine';
 import { createInProcessEngine } from '../../../src/core/inProcessEngine';
-import { matchSamples, parseLabelMatch, selectSamples } from '../../../src/core/index/selectSamples';
+import { matchForInput, matchSamples, parseLabelMatch, selectSamples, selectionLabel } from '../../../src/core/index/selectSamples';
 import { buildIndex } from '../../../src/core/index/buildIndex';
 import type { ProfileIndex, RawProfile } from '../../../src/core/model';
 import { createWorkerEngine } from '../../../src/core/worker/workerEngine';
@@ -227,6 +227,19 @@ describe('correlate: selection edge cases', () => {
     assert.equal(parseLabelMatch('span_id'), undefined);
     assert.equal(parseLabelMatch('=x'), undefined);
     assert.deepEqual(parseLabelMatch(' span_id = a | b '), { key: 'span_id', values: ['a', 'b'] });
+  });
+
+  it('what the user types: a bare 16-hex id is a span, 32-hex a trace, key=value anything; the status label', () => {
+    assert.deepEqual(matchForInput(' 00f067aa0ba902b7 '), { key: 'span_id', values: ['00f067aa0ba902b7'] });
+    assert.deepEqual(matchForInput(TRACE_A), { key: 'trace_id', values: [TRACE_A] });
+    assert.deepEqual(matchForInput('a|b'), { key: 'span_id', values: ['a', 'b'] });
+    assert.deepEqual(matchForInput('span_name=POST /checkout'), { key: 'span_name', values: ['POST /checkout'] });
+    assert.equal(matchForInput('   '), undefined);
+    assert.equal(matchForInput('=x'), undefined);
+    assert.equal(selectionLabel(sel(`span_id=${CHECKOUT}`)), 'span 00f067aa…');
+    assert.equal(selectionLabel(sel(`span_id=${CHECKOUT}|${SEARCH}`)), 'spans 00f067aa…, b7ad6b71…');
+    assert.equal(selectionLabel(sel(`trace_id=${TRACE_A}`, 'endpoint=/checkout')), 'trace 4bf92f35… & endpoint=/checkout');
+    assert.equal(selectionLabel(sel('span_name=a very long span name that goes on and on')), 'span_name=a very long span name t…');
   });
 
   it('a profile without labels says so', async () => {
