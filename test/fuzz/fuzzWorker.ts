@@ -3,6 +3,7 @@
  * killed by the runner): deterministic mutants of real profiles through the whole engine
  * (decode → symbolize → index → flame trees). Reports progress after every case.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +19,8 @@ export interface WorkerInput {
   cases: number;
   startAt: number;
   deadline: number;
+  /** bundled sampleWorker.js: pprof cases also load through the two-thread engine, which must agree */
+  sampleWorkerScript?: string;
 }
 
 export type WorkerMessage =
@@ -32,6 +35,9 @@ const gc = (globalThis as { gc?: () => void }).gc;
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'pl-fuzz-ws-'));
   const core = new EngineCore();
+  const two = input.sampleWorkerScript && input.format.startsWith('pprof')
+    ? new EngineCore({ sampleWorkerScript: input.sampleWorkerScript, parallelMinBytes: 0 })
+    : undefined;
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   for (let i = input.startAt; i < input.cases && Date.now() < input.deadline; i++) {
@@ -61,8 +67,34 @@ async function main(): Promise<void> {
         crash = e instanceof Error ? (e.stack ?? e.message) : String(e);
       }
     }
+    if (two && outcome !== 'crash') {
+      // the two-thread engine on the same bytes: the same typed error, or the same index
+      let other = 'ok';
+      let index: unknown;
+      try {
+        const r = await two.load(bytes, { roots: [root], pathMappings: [], maxInflatedBytes, sourceName: `case ${i}` });
+        index = r.index;
+        two.release(r.id);
+      } catch (e) {
+        other = e instanceof EngineError ? e.code : `crash: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+      }
+      if (other !== outcome) {
+        crash = `two-thread engine: ${other}, one thread: ${outcome}`;
+        outcome = 'crash';
+      } else if (outcome === 'ok') {
+        const r = await core.load(bytes, { roots: [root], pathMappings: [], maxInflatedBytes, sourceName: `case ${i}` });
+        try {
+          assert.deepEqual(index, r.index);
+        } catch {
+          crash = 'two-thread engine: a different index';
+          outcome = 'crash';
+        }
+        core.release(r.id);
+      }
+    }
     post({ kind: 'done', index: i, outcome, ms: performance.now() - t0, crash });
   }
+  await two?.dispose();
   core.clear();
   gc?.();
   post({ kind: 'finished', heapBefore, heapAfter: process.memoryUsage().heapUsed });

@@ -1,6 +1,7 @@
 /**
  * `npm run fuzz`: deterministic, time-bounded mutation fuzz of every input we do not control.
- * - decoders (pprof gz/raw, .cpuprofile, .heapprofile, collapsed): whole engine load + flame trees, one
+ * - decoders (pprof gz/raw, .cpuprofile, .heapprofile, collapsed): whole engine load + flame trees (pprof
+ *   also through the two-thread engine: same outcome and index, else counted as a crash), one
  *   worker thread per format with a 1 GB heap limit; a case that does not finish in HANG_MS is a hang
  *   (the worker is killed and restarted at the next case), a non-EngineError or a dead worker a crash;
  * - the source-map loader on the real esbuild/tsc maps of the Node fixture (hostile sources, urls);
@@ -9,7 +10,8 @@
  * Options: --seed N (default 0x5eed), --cases N per format (default 3000), --seconds S per format (default 45).
  * Exit code 1 when anything crashed or hung.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { buildSync } from 'esbuild';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -46,12 +48,21 @@ interface Report {
 const newReport = (format: string): Report => ({ format, cases: 0, outcomes: new Map(), crashes: [], hangs: [], slowestMs: 0, capsTripped: 0 });
 const count = (r: Report, outcome: string) => r.outcomes.set(outcome, (r.outcomes.get(outcome) ?? 0) + 1);
 
+/** The two-thread engine's helper, bundled as scripts/build.mjs bundles it (the fuzz worker runs it beside the one-thread engine). */
+function sampleWorkerBundle(): string {
+  const out = path.join(__dirname, '../../.cache/fuzz/sampleWorker.js');
+  if (!existsSync(out)) {
+    buildSync({ entryPoints: [path.join(__dirname, '../../src/core/parallel/sampleWorker.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });
+  }
+  return out;
+}
+
 async function fuzzDecoder(format: (typeof FORMATS)[number]): Promise<Report> {
   const report = newReport(format);
   const deadline = Date.now() + SECONDS * 1000;
   let next = 0;
   while (next < CASES && Date.now() < deadline) {
-    const input: WorkerInput = { format, seed: SEED, cases: CASES, startAt: next, deadline };
+    const input: WorkerInput = { format, seed: SEED, cases: CASES, startAt: next, deadline, sampleWorkerScript: sampleWorkerBundle() };
     next = await new Promise<number>((resolve) => {
       // a TypeScript worker: register tsx's CommonJS hook inside the thread, then load the file
       const w = new Worker(`require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, 'fuzzWorker.ts'))});`, {

@@ -2,7 +2,8 @@
  * The per-sample passes over two threads: this one takes the first half of the samples, the
  * sample helper the second (split by bytes for the decoder, by stack nodes for the index). Each
  * result equals the one-thread result exactly: ranges are merged in sample order, edges new in the
- * second half get the next ids in their first-seen order, and sums are of int64 sample values.
+ * second half get the next ids in their first-seen order, and the index is split only when every
+ * sum is an exact integer (else it runs on one thread).
  * Any helper failure falls back to the one-thread code.
  */
 import { checkStackNodes, decodePprofFast, decodeSamplesGeneral, readPprofTables, type PprofTableScanner } from '../decode/decodePprofFast';
@@ -102,6 +103,8 @@ export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, 
   const { stacks, samples } = raw;
   const n = samples.count;
   if (stacks.chains !== true || n < 2 || !isShared(stacks.frame) || !isShared(samples.stack) || !isShared(samples.values)) return buildIndex(raw, sym);
+  // two partial sums added equal one running sum only while every sum is an exact integer
+  if (!exactSums(samples.values)) return buildIndex(raw, sym);
   const T = raw.sampleTypes.length;
   const keys = indexKeys(raw, sym);
   // split at the sample where half of the stack nodes are behind; the second range's chains
@@ -139,6 +142,21 @@ export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, 
   }
   mergeAccumulation(T, acc, rest);
   return finishIndex(raw, sym, keys, acc, sampleDepth);
+}
+
+/**
+ * Whether every sum of these values (in any order) is exact: integers whose absolute values add up
+ * below 2^52. pprof values are int64, so only absurd ones (a fuzzer's, or 100 days in one CPU
+ * sample) fail this; those profiles are indexed on one thread.
+ */
+function exactSums(values: Float64Array): boolean {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (!Number.isInteger(x)) return false;
+    s += x < 0 ? -x : x;
+  }
+  return s < 2 ** 52;
 }
 
 /** Whether `a` lives in shared memory (what the two-thread decode produces). */

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
+import { Profile } from 'pprof-format';
 import { generatePprof } from '../../../bench/genPprof';
 import { EngineError } from '../../../src/core/engine';
 import { decodeSamplesGeneral, PprofTableScanner, readPprofTables } from '../../../src/core/decode/decodePprofFast';
@@ -162,6 +163,13 @@ describe('two-thread sample passes = one thread', function () {
         assert.deepEqual(decodeSamplesGeneral(pieces), decodeSamplesGeneral(step === 1 ? whole : readPprofTables(bytes)));
       }
     }
+  });
+
+  it('values whose sums are not exact in floating point (past 2^53): still the one-thread index', async () => {
+    const p = Profile.decode(gunzipSync(generatePprof({ samples: 600, functions: 700, files: 40, seed: 14 })));
+    p.sample.forEach((s, i) => (s.value = [s.value[0], i % 3 === 0 ? 2n ** 58n + BigInt(i) : BigInt(i * 1_000_003)]));
+    const r = await both(p.encode());
+    assert.ok(r.two.index.totals[1] > 2 ** 53);
   });
 
   it('a helper that dies: the one-thread result, no error', async () => {
