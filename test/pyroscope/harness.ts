@@ -4,9 +4,9 @@
 // See test/pyroscope/README.md for the API, versions and timings.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '../support/freePort';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const pyroscopeDir = __dirname;
@@ -92,19 +92,7 @@ function binaries(): Promise<Binaries> {
   return cachedBinaries;
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** The flags that run the server single-binary, loopback-only, with storage under dataDir. */
 export function pyroscopeArgs(dataDir: string, ports: { http: number; grpc: number; memberlist: number }): string[] {

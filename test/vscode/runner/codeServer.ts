@@ -5,10 +5,10 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../support/freePort';
 import { onCleanup, trackGroup } from './processes';
 import { CODE_SERVER_ENTRY, NODE24, ROOT, ensureTools } from './tools';
 
@@ -58,17 +58,7 @@ export const DEFAULT_SETTINGS: Record<string, unknown> = {
   'editor.minimap.enabled': false,
 };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function stateEnv(stateDir: string): Record<string, string> {
   return {
