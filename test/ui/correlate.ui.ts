@@ -69,12 +69,8 @@ describe('correlate (UI)', () => {
     // priceCart's lens (the first function in the file) now holds nearly all of the span
     assert.match(lenses[0] ?? '', /^CPU (9\d|100)(\.\d)?% /, lenses.join(' | '));
     // the hot loop in view, with the hover of its hottest line
-    await wb.page.keyboard.press('Control+G');
-    const goto = wb.page.locator('.quick-input-widget input');
-    await goto.waitFor({ state: 'visible' });
-    await goto.fill(':47');
-    await wb.page.keyboard.press('Enter');
-    await wb.page.waitForTimeout(500);
+    await wb.goToLine(47);
+    await wb.page.waitForTimeout(200);
     await wb.screenshot('correlate-span');
     // the status item ends the selection
     await wb.page.locator('.statusbar-item', { hasText: 'span 00f067aa…' }).first().click();
