@@ -2,7 +2,8 @@
  * Entry point of decoding: sniffs the format (gzip → pprof / JSON / text), caps inflation so a
  * gzip bomb is refused, and dispatches to the format's decoder. Never throws anything but EngineError.
  */
-import { createGunzip, gunzipSync } from 'node:zlib';
+import type { TransformOptions } from 'node:stream';
+import { createGunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
 import { EngineError } from '../engine';
 import type { RawProfile } from '../model';
 import { decodeCollapsed, looksCollapsed } from './decodeCollapsed';
@@ -65,7 +66,8 @@ export function gunzipToShared(
   return new Promise((resolve, reject) => {
     // a high-water mark above any chunk: else push() reports the stream full after each chunk and
     // zlib waits for the 'data' handlers (and `progress`) before inflating the next one
-    const z = createGunzip({ chunkSize: 2 << 20, readableHighWaterMark: 1 << 30 });
+    // (zlib passes stream options on to its Transform; its typings only list zlib's own)
+    const z = createGunzip({ chunkSize: 2 << 20, readableHighWaterMark: 1 << 30 } as ZlibOptions & TransformOptions);
     const fail = (e: EngineError): void => {
       if (failed) return;
       failed = true;
