@@ -29,9 +29,10 @@ export function activateHost(context: vscode.ExtensionContext): void {
   // test hook: the worker dies as in a crash; the next request starts a new one (test/vscode/suite/hostile.test.ts)
   context.subscriptions.push(
     registerCommand(vscode.commands, Commands.testCrashEngine, async (options?: unknown) => {
-      // { alsoNextLoads: n }: the worker also dies during the next n loads (the restore after the crash)
-      const n = (options as { alsoNextLoads?: unknown } | undefined)?.alsoNextLoads;
-      await (session.engine as Partial<WorkerEngine>).crashForTest?.({ alsoNextLoads: typeof n === 'number' ? n : 0 });
+      // { alsoNextLoads: n }: the worker also dies during the next n loads (the restore after the crash);
+      // { now: false }: only then
+      const o = (options ?? {}) as { alsoNextLoads?: unknown; now?: unknown };
+      await (session.engine as Partial<WorkerEngine>).crashForTest?.({ alsoNextLoads: typeof o.alsoNextLoads === 'number' ? o.alsoNextLoads : 0, now: o.now !== false });
     }),
   );
 }

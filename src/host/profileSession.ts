@@ -139,8 +139,9 @@ export class ProfileSession implements vscode.Disposable {
   }
 
   /**
-   * The source of the newest load still running (undefined when none): a background refresh checks it
-   * so it never supersedes a profile the user just asked for.
+   * The source of the newest load still running, from the moment its bytes are asked for (a file being
+   * read counts; undefined when none): a background refresh checks it so it never supersedes a profile
+   * the user just asked for.
    */
   get loadingSource(): ProfileSource | undefined {
     return this.arbiter.pendingSource;
@@ -330,6 +331,9 @@ export class ProfileSession implements vscode.Disposable {
     this.crashReason = reason;
     // during a restore its own load fails with worker-crashed and says so
     if (this.restoring) return;
+    // the worker died under a load the user asked for (e.g. a profile over the heap cap): that load
+    // fails; what was shown is restored again even if it was restored before
+    if (this.arbiter.explicitPending) this.restoreUsed = false;
     this.staleProfile = shown;
     // the calls the crash rejected settle first (a load in flight ends and reports its own failure)
     setTimeout(() => this.restoreIfIdle(), 0);

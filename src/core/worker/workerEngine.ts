@@ -15,10 +15,11 @@ type Request = WorkerRequest extends infer R ? (R extends { seq: number } ? Omit
 
 export interface WorkerEngine extends Engine {
   /**
-   * test hook: kill the worker as a crash would; `alsoNextLoads`: the worker also dies during that many
-   * following loads (as with a profile that needs more than the heap cap), each rejected with worker-crashed
+   * test hook: kill the worker as a crash would (`now: false`: not now); `alsoNextLoads`: the worker also
+   * dies during that many following loads (as with a profile that needs more than the heap cap), each
+   * rejected with worker-crashed
    */
-  crashForTest(options?: { alsoNextLoads?: number }): Promise<void>;
+  crashForTest(options?: { alsoNextLoads?: number; now?: boolean }): Promise<void>;
   /**
    * `listener(reason)` runs once per worker that died unexpectedly (crash, out of memory, killed; not
    * dispose), after its pending calls were rejected. Ids it held now give 'unknown-profile'.
@@ -150,8 +151,9 @@ export function createWorkerEngine(workerScriptPath: string, limits: { maxHeapMb
       failAll('disposed');
       if (w) await w.terminate();
     },
-    async crashForTest(options?: { alsoNextLoads?: number }): Promise<void> {
+    async crashForTest(options?: { alsoNextLoads?: number; now?: boolean }): Promise<void> {
       crashNextLoads = Math.max(0, Math.floor(options?.alsoNextLoads ?? 0));
+      if (options?.now === false) return;
       await call<void>({ op: 'crash' }).catch(() => undefined);
     },
     onCrash(listener: (reason: string) => void): { dispose(): void } {

@@ -91,10 +91,16 @@ describe('worker engine', function () {
       const ok = await own.load(bytes, { roots: [], pathMappings: [] });
       assert.equal(ok.index.sampleTypes.length, 4);
       assert.equal(reasons.length, 3);
+      // now: false arms the next load only: the worker holding `ok` lives until then
+      await own.crashForTest({ alsoNextLoads: 1, now: false });
+      assert.equal(reasons.length, 3);
+      assert.ok((await own.flameTree(ok.id, { typeIndex: 0, mergeBy: 'function', nodeBudget: 50 })).count > 1);
+      await assert.rejects(own.load(bytes, { roots: [], pathMappings: [] }), (e: unknown) => e instanceof EngineError && e.code === 'worker-crashed');
+      assert.equal(reasons.length, 4);
     } finally {
       sub.dispose();
       await own.dispose();
     }
-    assert.equal(reasons.length, 3, 'dispose is not a crash');
+    assert.equal(reasons.length, 4, 'dispose is not a crash');
   });
 });

@@ -14,7 +14,7 @@ import * as vscode from 'vscode';
 import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
 import { compareState, flameGraphState as flame, openProfile, sessionStats as stats, decorationsOf as testDecorations, type FlameGraphState as FlameState, type TestDecorations as Decorations } from '../support/testState';
 
-const crash = (alsoNextLoads = 0) => vscode.commands.executeCommand('profileLens._test.crashEngine', { alsoNextLoads });
+const crash = (alsoNextLoads = 0, now = true) => vscode.commands.executeCommand('profileLens._test.crashEngine', { alsoNextLoads, now });
 
 describe('engine worker crash: the extension recovers by itself', function () {
   this.timeout(120_000);
@@ -89,6 +89,28 @@ describe('engine worker crash: the extension recovers by itself', function () {
     const f = await flameShowsCurrent('re-requested the tree from the restarted engine');
     assert.equal(f.lastSent!.profileId, after.profileId);
     assert.ok(f.lastSent!.nodes > 10);
+  });
+
+  it('the worker dies under the user\'s own load: that load fails, and what was shown is restored again', async () => {
+    const before = await stats();
+    const beforeDecorations = await decorationsOf();
+    // the next load dies with its worker, as a profile over the heap cap does
+    await crash(1, false);
+    const r = await openProfile(path.join(REPO_ROOT, 'test/fixtures/node/profiles/lib-time-lines.pb.gz'));
+    assert.equal(r.ok, false);
+    assert.match(r.error ?? '', /\[worker-crashed\]/);
+    assert.match(r.error ?? '', /previous view is kept/);
+    // restored although a restore already ran (the first test): this crash belongs to the user's load
+    const after = await waitFor('the shown profile restored again', async () => {
+      const s = await stats();
+      return s.profileId !== before.profileId && s.engine.kind === 'ok' ? s : undefined;
+    }, 30_000);
+    assert.equal(after.statusText, before.statusText);
+    await waitFor('decorations back on pricing.ts', async () => {
+      const d = await decorationsOf();
+      return hoverProfileIds(d).has(after.profileId!) && JSON.stringify(d.decorations) === JSON.stringify(beforeDecorations.decorations) ? d : undefined;
+    }, 15_000);
+    await flameShowsCurrent('re-requested the tree after the failed load');
   });
 
   it('crashing again before anything else was loaded is not retried: it says so; annotations stay; the next open works', async () => {
