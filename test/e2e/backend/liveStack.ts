@@ -10,6 +10,7 @@
  *   tsx test/e2e/backend/liveStack.ts [--duration 60000] [--go] [--pprof]
  */
 import { startGoAgent, startNodeAgent, startPprofService, startPyroscope, type Agent } from '../../pyroscope/harness';
+import { untilParentStops } from './stackLifetime';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -17,19 +18,10 @@ async function main(): Promise<void> {
   const withGo = argv.includes('--go');
   const server = await startPyroscope();
   const agents: Agent[] = [];
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
+  const stop = untilParentStops(async () => {
     await Promise.allSettled(agents.map((a) => a.stop()));
     await server.stop();
-    process.exit(code);
-  };
-  process.on('SIGTERM', () => void stop(0));
-  process.on('SIGINT', () => void stop(0));
-  process.stdin.on('end', () => void stop(0));
-  process.stdin.on('error', () => void stop(0));
-  process.stdin.resume();
+  });
   try {
     agents.push(await startNodeAgent({ serverUrl: server.url, durationMs }));
     if (withGo) agents.push(await startGoAgent({ serverUrl: server.url, durationMs }));

@@ -7,23 +7,13 @@
  *   tsx test/e2e/backend/pprofStack.ts [--duration 120000]
  */
 import { startPprofService } from '../../pyroscope/harness';
+import { untilParentStops } from './stackLifetime';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const durationMs = Number(argv[argv.indexOf('--duration') + 1] || 120_000) || 120_000;
   const svc = await startPprofService({ durationMs });
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    await svc.stop().catch(() => undefined);
-    process.exit(code);
-  };
-  process.on('SIGTERM', () => void stop(0));
-  process.on('SIGINT', () => void stop(0));
-  process.stdin.on('end', () => void stop(0));
-  process.stdin.on('error', () => void stop(0));
-  process.stdin.resume();
+  const stop = untilParentStops(() => svc.stop().catch(() => undefined));
   void svc.done.then(() => stop(0), () => stop(1));
   console.log(`READY ${JSON.stringify({ pprofUrl: svc.url })}`);
 }
