@@ -73,7 +73,6 @@ export class SampleHelper {
     if (this.dead || !this.script || this.cpus < 2 || !existsSync(this.script)) return false;
     try {
       const w = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: 1024 } });
-      w.unref();
       w.on('message', (m: HelperReply) => {
         const p = this.pending.get(m.id);
         if (!p) return;
@@ -91,6 +90,9 @@ export class SampleHelper {
       };
       w.on('error', (e) => fail(`sample helper failed: ${e.message}`));
       w.on('exit', (code) => fail(`sample helper exited (${code})`));
+      // idle, the helper must not keep the process alive; only after the listeners are on (a
+      // 'message' listener refs the port again)
+      w.unref();
       this.worker = w;
       return true;
     } catch {

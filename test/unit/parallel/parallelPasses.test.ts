@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
@@ -170,6 +171,24 @@ describe('two-thread sample passes = one thread', function () {
     p.sample.forEach((s, i) => (s.value = [s.value[0], i % 3 === 0 ? 2n ** 58n + BigInt(i) : BigInt(i * 1_000_003)]));
     const r = await both(p.encode());
     assert.ok(r.two.index.totals[1] > 2 ** 53);
+  });
+
+  it('a process whose helper started but had nothing to do exits by itself (the CLI, the bench)', () => {
+    const entry = path.join(dir, 'exitEntry.ts');
+    writeFileSync(entry, `import { readFileSync } from 'node:fs';
+import { EngineCore } from ${JSON.stringify(path.join(__dirname, '../../../src/core/engineCore'))};
+const core = new EngineCore({ sampleWorkerScript: ${JSON.stringify(script)} });
+core.load(readFileSync(process.argv[2]), { roots: [], pathMappings: [] }).then((r) => console.log('loaded', r.timings.threads));
+`);
+    const bundle = path.join(dir, 'exitEntry.js');
+    buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'warning' });
+    // ~0.7 MB gzipped: big enough to start the helper early, too small to use it
+    const profile = path.join(dir, 'small.pb.gz');
+    writeFileSync(profile, generatePprof({ samples: 9000, functions: 2000, files: 100, seed: 15 }));
+    const r = spawnSync(process.execPath, [bundle, profile], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.signal, null, 'the process had to be killed: something keeps it alive');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /loaded 1/);
   });
 
   it('a helper that dies: the one-thread result, no error', async () => {
