@@ -5,6 +5,7 @@
  */
 import { decodePprofFast, PprofTableScanner } from './decode/decodePprofFast';
 import { DEFAULT_MAX_INFLATED_BYTES, gunzipToShared, inflateAndSniff, isGzip } from './decode/decodeProfile';
+import { SampleStream } from './decode/samplePass';
 import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
 import { buildIndex, type IndexedProfile } from './index/buildIndex';
@@ -68,7 +69,8 @@ export class EngineCore {
       let scanner: PprofTableScanner | undefined;
       let input = bytes;
       if (parallel && isGzip(bytes)) {
-        const sc = (scanner = new PprofTableScanner());
+        // …and the samples too (values, labels, id ranges: what needs no locations, which come last)
+        const sc = (scanner = new PprofTableScanner(new SampleStream()));
         input = await gunzipToShared(bytes, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, options.sourceName ? `"${options.sourceName}"` : 'The profile', (out, length) => {
           if (sc.broken) return;
           try {

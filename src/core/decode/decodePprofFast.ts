@@ -12,7 +12,7 @@ import { GrowableInt32 } from './growable';
 import { PprofAssembler, type PprofTables } from './pprofAssembler';
 import { Reader, truncated } from './protoReader';
 import { MAX_STACK_NODES } from './rawProfileBuilder';
-import { countFrames, idFrameTable, labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays } from './samplePass';
+import { countFrames, idFrameTable, labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays, type SampleStream } from './samplePass';
 
 function valueType(r: Reader, end: number): { type: number; unit: number } {
   const v = { type: 0, unit: 0 };
@@ -144,6 +144,9 @@ export class PprofTableScanner {
   /** set when streaming met something it cannot resume over (bad wire type): start afresh at the end */
   broken = false;
 
+  /** @param stream when given, each complete sample is read into it as soon as it is scanned */
+  constructor(readonly stream?: SampleStream) {}
+
   /**
    * Reads the top-level fields in bytes[pos .. avail). final: avail is the end of the profile (a
    * field running past it is an error); else it stops before a field not complete yet.
@@ -225,6 +228,7 @@ export class PprofTableScanner {
       throw new EngineError('corrupt-protobuf', `The pprof protobuf is corrupt (${(e as Error).message}).`);
     }
     this.pos = r.pos;
+    this.stream?.add(bytes, sampleAt.data, sampleAt.length / 2, t.sampleTypes.length);
     // the strings read so far, now (streaming: while the rest inflates)
     const n = stringAt.length / 2;
     if (n > this.stringsDecoded) {

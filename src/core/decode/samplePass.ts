@@ -54,10 +54,12 @@ export function idFrameTable(dense: Int32Array, fs: Int32Array, locFrames: Int32
  * Values, labels and frame counts of samples s0 .. s1-1 (byte ranges at[2s] .. at[2s+1]).
  * Returns the frames of their stacks, or -1 at the first sample off the fast path. Errors in the
  * samples (values that do not match the sample types, bad label strings, truncation) throw.
+ * Without `idFrame` (the locations are not read yet: streaming) the id ranges are only recorded,
+ * frames stay 0 and are counted later by countStackFrames.
  */
 export function readSampleRange(
   buf: Uint8Array, at: Int32Array, s0: number, s1: number, T: number, nStrings: number,
-  idFrame: Int32Array, fs: Int32Array, out: SampleArrays, labels: LabelSink,
+  idFrame: Int32Array | undefined, fs: Int32Array | undefined, out: SampleArrays, labels: LabelSink,
 ): number {
   const r = new Reader(buf);
   const { values, idsFrom, idsTo, frames: sampleFrames, labelCount } = out;
@@ -77,7 +79,7 @@ export function readSampleRange(
         const le = r.len(e) + r.pos;
         if (idsSeen) return -1;
         idsSeen = true;
-        const k = countFrames(buf, r.pos, le, idFrame, fs);
+        const k = idFrame ? countFrames(buf, r.pos, le, idFrame, fs!) : 0;
         if (k < 0) return -1;
         idsFrom[s] = r.pos;
         idsTo[s] = le;
@@ -98,7 +100,7 @@ export function readSampleRange(
           if (le >= e || buf[le] !== 0x08) break;
         }
         if (le > e) return -1;
-        const k = countFramesTagged(buf, from, le, idFrame, fs);
+        const k = idFrame ? countFramesTagged(buf, from, le, idFrame, fs!) : 0;
         if (k < 0) return -1;
         idsFrom[s] = from;
         idsTo[s] = -le;
@@ -231,6 +233,77 @@ export function writeStacks(
     leafOf[s] = k > 0 ? next - 1 : 0;
   }
   return next;
+}
+
+/**
+ * Frames of the stacks of samples s0 .. s1-1 whose id ranges readSampleRange recorded without
+ * counting (streaming): sets frames[s], returns the total or -1 when a sample is off the fast path.
+ */
+export function countStackFrames(
+  buf: Uint8Array, s0: number, s1: number, idsFrom: Int32Array, idsTo: Int32Array, idFrame: Int32Array, fs: Int32Array, frames: Int32Array,
+): number {
+  let total = 0;
+  for (let s = s0; s < s1; s++) {
+    const to = idsTo[s];
+    const k = to < 0 ? countFramesTagged(buf, idsFrom[s], -to, idFrame, fs) : countFrames(buf, idsFrom[s], to, idFrame, fs);
+    if (k < 0) return -1;
+    frames[s] = k;
+    total += k;
+  }
+  return total;
+}
+
+/**
+ * Samples read while the profile is still inflating (the two-thread engine): values, labels and id
+ * ranges of each complete sample as the tables scanner finds it. Anything unusual (sample types
+ * after samples, a sample off the fast path, an error) marks the stream broken: the samples are
+ * then read again after inflating, by the path that reports errors exactly.
+ */
+export class SampleStream {
+  count = 0;
+  T = -1;
+  broken = false;
+  arrays: SampleArrays = { values: new Float64Array(0), idsFrom: new Int32Array(0), idsTo: new Int32Array(0), frames: new Int32Array(0), labelCount: new Int32Array(0) };
+  readonly labels = newLabelSink(1 << 16);
+
+  /** Reads samples count .. s1-1 (their byte ranges in at) with T sample types. */
+  add(buf: Uint8Array, at: Int32Array, s1: number, T: number): void {
+    if (this.broken || s1 <= this.count) return;
+    if (this.T < 0) this.T = T;
+    if (T === 0 || T !== this.T) {
+      this.broken = true;
+      return;
+    }
+    this.reserve(s1);
+    try {
+      if (readSampleRange(buf, at, this.count, s1, T, Infinity, undefined, undefined, this.arrays, this.labels) < 0) this.broken = true;
+    } catch {
+      this.broken = true;
+    }
+    this.count = s1;
+  }
+
+  /** Whether the stream holds exactly the profile's n samples of T types, with label strings below nStrings. */
+  complete(n: number, T: number, nStrings: number): boolean {
+    if (this.broken || this.count !== n || this.T !== T) return false;
+    const { key, str } = this.labels;
+    for (let i = 0; i < key.length; i++) if (!(key.data[i] < nStrings && str.data[i] < nStrings)) return false;
+    return true;
+  }
+
+  private reserve(n: number): void {
+    const a = this.arrays;
+    if (n <= a.idsFrom.length) return;
+    const cap = Math.max(n, a.idsFrom.length * 2, 1024);
+    const grow = <A extends Int32Array | Float64Array>(x: A, size: number): A => {
+      const y = new (x.constructor as new (n: number) => A)(size);
+      y.set(x as never);
+      return y;
+    };
+    this.arrays = {
+      values: grow(a.values, cap * this.T), idsFrom: grow(a.idsFrom, cap), idsTo: grow(a.idsTo, cap), frames: grow(a.frames, cap), labelCount: grow(a.labelCount, cap),
+    };
+  }
 }
 
 /** Label offsets (per sample, into the concatenated label arrays) from per-sample counts. */

@@ -7,7 +7,7 @@
  * Any helper failure falls back to the one-thread code.
  */
 import { checkStackNodes, decodePprofFast, decodeSamplesGeneral, readPprofTables, type PprofTableScanner } from '../decode/decodePprofFast';
-import { labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays } from '../decode/samplePass';
+import { countStackFrames, labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays } from '../decode/samplePass';
 import { accumulateChains, buildIndex, finishIndex, indexKeys, mergeAccumulation, type IndexedProfile } from '../index/buildIndex';
 import type { RawProfile } from '../model';
 import type { SymbolizeResult } from '../symbolize/symbolize';
@@ -29,43 +29,76 @@ export async function decodePprofParallel(input: { pprof?: Uint8Array; scanner?:
   } else p = readPprofTables(bytes);
   const { asm, idFrame, nSamples: n, T } = p;
   if (!idFrame || n < 2) return decodeSamplesGeneral(p);
-  const at = shared(p.at.subarray(0, 2 * n));
-  const arrays: SampleArrays = {
-    values: sharedFloat64(n * T), idsFrom: sharedInt32(n), idsTo: sharedInt32(n), frames: sharedInt32(n), labelCount: sharedInt32(n),
-  };
-  // split at the sample where half of the samples' bytes are behind
-  const half = (at[0] + at[2 * n - 1]) / 2;
+  // split where half of the samples' bytes are behind; the helper, a little slower (its code is
+  // colder), takes a little less
+  const at = p.at;
+  const cut = at[0] + (at[2 * n - 1] - at[0]) * SPLIT;
   let m = 1;
-  while (m < n - 1 && at[2 * m] < half) m++;
+  while (m < n - 1 && at[2 * m] < cut) m++;
   const fs = shared(asm.locFrameStart);
   const idf = shared(idFrame);
   const common = { bytes, idFrame: idf, fs };
-  let second: Promise<{ total: number; labelKey: Int32Array; labelStr: Int32Array; labelNum: Float64Array }>;
-  try {
-    second = helper.call({ op: 'readSamples', ...common, at, s0: m, s1: n, T, nStrings: asm.nStrings, ...arrays });
-  } catch {
-    return decodePprofFast(bytes);
+  const stream = input.scanner?.stream;
+  let arrays: SampleArrays;
+  let labelKey: Int32Array, labelStr: Int32Array, labelNum: Float64Array;
+  let firstTotal: number, restTotal: number;
+  if (stream && stream.complete(n, T, asm.nStrings)) {
+    // values, labels and id ranges were read while the profile inflated: only the frames are left
+    // to count (they need the locations, which come after the samples)
+    const sa = stream.arrays;
+    arrays = {
+      values: shared(sa.values.subarray(0, n * T)), idsFrom: shared(sa.idsFrom.subarray(0, n)), idsTo: shared(sa.idsTo.subarray(0, n)),
+      frames: sharedInt32(n), labelCount: sa.labelCount.subarray(0, n),
+    };
+    const second = helper.call({ op: 'countFrames', ...common, s0: m, s1: n, idsFrom: arrays.idsFrom, idsTo: arrays.idsTo, frames: arrays.frames });
+    firstTotal = countStackFrames(bytes, 0, m, arrays.idsFrom, arrays.idsTo, idFrame, asm.locFrameStart, arrays.frames);
+    try {
+      restTotal = await second;
+    } catch (e) {
+      if (!(e instanceof HelperUnavailable)) throw e;
+      restTotal = countStackFrames(bytes, m, n, arrays.idsFrom, arrays.idsTo, idFrame, asm.locFrameStart, arrays.frames);
+    }
+    if (firstTotal < 0 || restTotal < 0) return decodeSamplesGeneral(p);
+    const k = stream.labels.key.length;
+    labelKey = stream.labels.key.data.subarray(0, k);
+    labelStr = stream.labels.str.data.subarray(0, k);
+    labelNum = stream.labels.num.data.subarray(0, k);
+  } else {
+    const sat = shared(at.subarray(0, 2 * n));
+    arrays = { values: sharedFloat64(n * T), idsFrom: sharedInt32(n), idsTo: sharedInt32(n), frames: sharedInt32(n), labelCount: sharedInt32(n) };
+    const second = helper.call({ op: 'readSamples', ...common, at: sat, s0: m, s1: n, T, nStrings: asm.nStrings, ...arrays });
+    const labels = newLabelSink(Math.max(1024, m * 2));
+    try {
+      firstTotal = readSampleRange(bytes, sat, 0, m, T, asm.nStrings, idFrame, asm.locFrameStart, arrays, labels);
+    } catch (e) {
+      second.catch(() => undefined);
+      throw e;
+    }
+    let rest;
+    try {
+      rest = await second;
+    } catch (e) {
+      if (e instanceof HelperUnavailable) return decodePprofFast(bytes);
+      // the second half's error, unless the first half leaves the fast path (one thread would then
+      // take the general path from the start, and report what it finds there)
+      if (firstTotal >= 0) throw e;
+      return decodeSamplesGeneral(p);
+    }
+    if (firstTotal < 0 || rest.total < 0) return decodeSamplesGeneral(p);
+    restTotal = rest.total;
+    const k1 = labels.key.length;
+    const k2 = rest.labelKey.length;
+    labelKey = new Int32Array(k1 + k2);
+    labelKey.set(labels.key.data.subarray(0, k1));
+    labelKey.set(rest.labelKey, k1);
+    labelStr = new Int32Array(k1 + k2);
+    labelStr.set(labels.str.data.subarray(0, k1));
+    labelStr.set(rest.labelStr, k1);
+    labelNum = new Float64Array(k1 + k2);
+    labelNum.set(labels.num.data.subarray(0, k1));
+    labelNum.set(rest.labelNum, k1);
   }
-  const labels = newLabelSink(Math.max(1024, m * 2));
-  let firstTotal: number;
-  try {
-    firstTotal = readSampleRange(bytes, at, 0, m, T, asm.nStrings, idFrame, asm.locFrameStart, arrays, labels);
-  } catch (e) {
-    second.catch(() => undefined);
-    throw e;
-  }
-  let rest;
-  try {
-    rest = await second;
-  } catch (e) {
-    if (e instanceof HelperUnavailable) return decodePprofFast(bytes);
-    // the second half's error, unless the first half leaves the fast path (one thread would then
-    // take the general path from the start, and report what it finds there)
-    if (firstTotal >= 0) throw e;
-    return decodeSamplesGeneral(p);
-  }
-  if (firstTotal < 0 || rest.total < 0) return decodeSamplesGeneral(p);
-  const total = firstTotal + rest.total;
+  const total = firstTotal + restTotal;
   checkStackNodes(1 + total);
   const nodes = sharedInt32(1 + total);
   nodes[0] = -1;
@@ -81,22 +114,14 @@ export async function decodePprofParallel(input: { pprof?: Uint8Array; scanner?:
     if (!(e instanceof HelperUnavailable)) throw e;
     writeStacks(bytes, m, n, arrays.idsFrom, arrays.idsTo, arrays.frames, idFrame, asm.locFrameStart, asm.locFrames, nodes, 1 + firstTotal, stack);
   }
-  const k1 = labels.key.length;
-  const k2 = rest.labelKey.length;
-  const labelKey = new Int32Array(k1 + k2);
-  labelKey.set(labels.key.data.subarray(0, k1));
-  labelKey.set(rest.labelKey, k1);
-  const labelStr = new Int32Array(k1 + k2);
-  labelStr.set(labels.str.data.subarray(0, k1));
-  labelStr.set(rest.labelStr, k1);
-  const labelNum = new Float64Array(k1 + k2);
-  labelNum.set(labels.num.data.subarray(0, k1));
-  labelNum.set(rest.labelNum, k1);
   return asm.finishWith({
     count: n, nodeCount: 1 + total, nodes, stack, values: arrays.values, labelOffsets: labelOffsetsOf(arrays.labelCount),
     labelKey, labelStr, labelNum,
   });
 }
+
+/** Share of the samples (by bytes, by stack nodes) this thread takes; the helper the rest. */
+const SPLIT = 0.54;
 
 /** buildIndex with the sample pass split with the helper (chain-laid-out stacks in shared memory). */
 export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, helper: SampleHelper): Promise<IndexedProfile> {
@@ -109,9 +134,9 @@ export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, 
   const keys = indexKeys(raw, sym);
   // split at the sample where half of the stack nodes are behind; the second range's chains
   // start after the last non-empty chain of the first
-  const half = stacks.count / 2;
+  const cut = stacks.count * SPLIT;
   let m = 1;
-  while (m < n - 1 && !(samples.stack[m - 1] >= half)) m++;
+  while (m < n - 1 && !(samples.stack[m - 1] >= cut)) m++;
   let firstNode = 1;
   for (let s = m - 1; s >= 0; s--) {
     if (samples.stack[s] > 0) {

@@ -17,6 +17,10 @@ export type HelperRequest =
     idFrame: Int32Array; fs: Int32Array; values: Float64Array; idsFrom: Int32Array; idsTo: Int32Array; frames: Int32Array; labelCount: Int32Array;
   }
   | {
+    op: 'countFrames'; bytes: Uint8Array; s0: number; s1: number; idsFrom: Int32Array; idsTo: Int32Array; frames: Int32Array;
+    idFrame: Int32Array; fs: Int32Array;
+  }
+  | {
     op: 'writeStacks'; bytes: Uint8Array; s0: number; s1: number; idsFrom: Int32Array; idsTo: Int32Array; frames: Int32Array;
     idFrame: Int32Array; fs: Int32Array; locFrames: Int32Array; nodes: Int32Array; next: number; stack: Int32Array;
   }
@@ -103,6 +107,7 @@ export class SampleHelper {
 
   call(req: Extract<HelperRequest, { op: 'readSamples' }>): Promise<ReadSamplesReply>;
   call(req: Extract<HelperRequest, { op: 'writeStacks' }>): Promise<number>;
+  call(req: Extract<HelperRequest, { op: 'countFrames' }>): Promise<number>;
   call(req: Extract<HelperRequest, { op: 'accumulate' }>): Promise<AccumulateReply>;
   call(req: HelperRequest): Promise<unknown> {
     const w = this.worker;

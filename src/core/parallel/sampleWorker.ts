@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { EngineError } from '../engine';
-import { newLabelSink, readSampleRange, writeStacks } from '../decode/samplePass';
+import { countStackFrames, newLabelSink, readSampleRange, writeStacks } from '../decode/samplePass';
 import { accumulateChains } from '../index/buildIndex';
 import type { AccumulateReply, HelperReply, HelperRequest, ReadSamplesReply } from './sampleHelper';
 
@@ -25,6 +25,8 @@ function handle(req: HelperRequest): { result: unknown; transfer: ArrayBuffer[] 
       };
       return { result, transfer: [result.labelKey.buffer, result.labelStr.buffer, result.labelNum.buffer] as ArrayBuffer[] };
     }
+    case 'countFrames':
+      return { result: countStackFrames(req.bytes, req.s0, req.s1, req.idsFrom, req.idsTo, req.idFrame, req.fs, req.frames), transfer: [] };
     case 'writeStacks':
       return {
         result: writeStacks(req.bytes, req.s0, req.s1, req.idsFrom, req.idsTo, req.frames, req.idFrame, req.fs, req.locFrames, req.nodes, req.next, req.stack),

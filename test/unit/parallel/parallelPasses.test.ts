@@ -14,7 +14,8 @@ import { buildSync } from 'esbuild';
 import { Profile } from 'pprof-format';
 import { generatePprof } from '../../../bench/genPprof';
 import { EngineError } from '../../../src/core/engine';
-import { decodeSamplesGeneral, PprofTableScanner, readPprofTables } from '../../../src/core/decode/decodePprofFast';
+import { allocSampleArrays, decodeSamplesGeneral, PprofTableScanner, readPprofTables } from '../../../src/core/decode/decodePprofFast';
+import { newLabelSink, readSampleRange, SampleStream } from '../../../src/core/decode/samplePass';
 import { EngineCore } from '../../../src/core/engineCore';
 
 const FIXTURES = path.join(__dirname, '../../fixtures');
@@ -146,11 +147,12 @@ describe('two-thread sample passes = one thread', function () {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
+    let streamed = 0;
     for (const f of files) {
       const bytes = f[0] === 0x1f ? gunzipSync(f) : f;
       const whole = readPprofTables(bytes);
       for (const step of [1, 7, 1000, 65536]) {
-        const sc = new PprofTableScanner();
+        const sc = new PprofTableScanner(new SampleStream());
         let avail = 0;
         while (avail < bytes.length) {
           avail = Math.min(bytes.length, avail + 1 + rnd(step * 2));
@@ -161,9 +163,24 @@ describe('two-thread sample passes = one thread', function () {
         const pieces = sc.finish(bytes);
         assert.deepEqual(pieces.at.subarray(0, 2 * pieces.nSamples), whole.at.subarray(0, 2 * whole.nSamples));
         assert.deepEqual(pieces.idFrame, whole.idFrame);
+        // the samples read as they came: what one pass over all of them reads (when it can stream them)
+        const stream = sc.stream!;
+        if (stream.complete(pieces.nSamples, pieces.T, pieces.asm.nStrings)) {
+          streamed++;
+          const all = allocSampleArrays(pieces.nSamples, pieces.T);
+          const labels = newLabelSink();
+          readSampleRange(bytes, pieces.at, 0, pieces.nSamples, pieces.T, pieces.asm.nStrings, undefined, undefined, all, labels);
+          assert.deepEqual(stream.arrays.values.subarray(0, all.values.length), all.values);
+          assert.deepEqual(stream.arrays.idsFrom.subarray(0, pieces.nSamples), all.idsFrom);
+          assert.deepEqual(stream.arrays.idsTo.subarray(0, pieces.nSamples), all.idsTo);
+          assert.deepEqual(stream.arrays.labelCount.subarray(0, pieces.nSamples), all.labelCount);
+          assert.deepEqual(stream.labels.key.data.subarray(0, stream.labels.key.length), labels.key.data.subarray(0, labels.key.length));
+          assert.deepEqual(stream.labels.num.data.subarray(0, stream.labels.num.length), labels.num.data.subarray(0, labels.num.length));
+        }
         assert.deepEqual(decodeSamplesGeneral(pieces), decodeSamplesGeneral(step === 1 ? whole : readPprofTables(bytes)));
       }
     }
+    assert.ok(streamed >= files.length * 2, `samples streamed in ${streamed} of ${files.length * 4} runs`);
   });
 
   it('values whose sums are not exact in floating point (past 2^53): still the one-thread index', async () => {
