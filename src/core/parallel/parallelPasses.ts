@@ -120,7 +120,7 @@ export async function decodePprofParallel(input: { pprof?: Uint8Array; scanner?:
   });
 }
 
-/** Share of the samples (by bytes, by stack nodes) this thread takes; the helper the rest. */
+/** Share of the samples' bytes this thread decodes; the helper the rest (the index splits at half the stack nodes). */
 const SPLIT = 0.54;
 
 /** buildIndex with the sample pass split with the helper (chain-laid-out stacks in shared memory). */
@@ -134,7 +134,7 @@ export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, 
   const keys = indexKeys(raw, sym);
   // split at the sample where half of the stack nodes are behind; the second range's chains
   // start after the last non-empty chain of the first
-  const cut = stacks.count * SPLIT;
+  const cut = stacks.count / 2;
   let m = 1;
   while (m < n - 1 && !(samples.stack[m - 1] >= cut)) m++;
   let firstNode = 1;
