@@ -4,7 +4,7 @@
  * their per-sample passes with one helper thread when a bundled sampleWorker.js is given.
  */
 import { decodePprofFast, PprofTableScanner } from './decode/decodePprofFast';
-import { DEFAULT_MAX_INFLATED_BYTES, gunzipToShared, inflateAndSniff, isGzip } from './decode/decodeProfile';
+import { DEFAULT_MAX_INFLATED_BYTES, gunzipToShared, inflateAndSniff, isGzip, statedInflatedSize } from './decode/decodeProfile';
 import { SampleStream } from './decode/samplePass';
 import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
@@ -59,8 +59,9 @@ export class EngineCore {
     const maxProfileBytes = options.maxProfileBytes ?? DEFAULT_LIMITS.maxProfileBytes;
     if (bytes.length > maxProfileBytes) throw overCap(options, 'maxProfileBytes', 'a size in bytes of', bytes.length, maxProfileBytes);
     const minBytes = this.options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
-    // the helper thread boots while this one inflates
-    const parallel = bytes.length >= minBytes / 16 && this.helper.start();
+    // the helper thread boots while this one inflates, if the profile is big enough to use it (a
+    // gzip trailer states the inflated size; a lie only means the helper starts in vain or not)
+    const parallel = (isGzip(bytes) ? statedInflatedSize(bytes) : bytes.length) >= minBytes && this.helper.start();
     let raw: RawProfile;
     let sharedPasses = false;
     try {
@@ -82,8 +83,9 @@ export class EngineCore {
       }
       if (input.length === 0) throw new EngineError('empty-profile', `${options.sourceName ? `"${options.sourceName}"` : 'The profile'} is empty after gunzip.`);
       const r = inflateAndSniff(input, { maxInflatedBytes: options.maxInflatedBytes, sourceName: options.sourceName });
-      if (r.raw) raw = r.raw;
-      else if (parallel && r.pprof!.length >= minBytes) {
+      if (r.raw) {
+        raw = r.raw;
+      } else if (parallel && r.pprof!.length >= minBytes) {
         raw = await decodePprofParallel({ pprof: r.pprof, scanner: scanner?.broken ? undefined : scanner }, this.helper);
         r.pprof = undefined;
         sharedPasses = true;

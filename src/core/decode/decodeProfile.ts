@@ -29,10 +29,15 @@ export function isGzip(b: Uint8Array): boolean {
  * far beyond what profiles compress to) falls back to 1 MB chunks.
  */
 export function gunzipChunkSize(bytes: Uint8Array, maxInflatedBytes: number): number {
-  const n = bytes.length;
-  const isize = n >= 18 ? (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0 : 0;
-  if (isize > 0 && isize <= maxInflatedBytes && isize <= n * 64) return isize + 64;
+  const isize = statedInflatedSize(bytes);
+  if (isize > 0 && isize <= maxInflatedBytes && isize <= bytes.length * 64) return isize + 64;
   return 1 << 20;
+}
+
+/** The inflated size a gzip trailer states (ISIZE: mod 2^32, of the last member; untrusted). */
+export function statedInflatedSize(bytes: Uint8Array): number {
+  const n = bytes.length;
+  return n >= 18 ? (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0 : 0;
 }
 
 export function gunzipCapped(bytes: Uint8Array, maxInflatedBytes: number, what = 'The profile'): Uint8Array {

@@ -164,7 +164,7 @@ describe('two-thread sample passes = one thread', function () {
         assert.deepEqual(pieces.at.subarray(0, 2 * pieces.nSamples), whole.at.subarray(0, 2 * whole.nSamples));
         assert.deepEqual(pieces.idFrame, whole.idFrame);
         // the samples read as they came: what one pass over all of them reads (when it can stream them)
-        const stream = sc.stream!;
+        const stream = sc.stream as SampleStream;
         if (stream.complete(pieces.nSamples, pieces.T, pieces.asm.nStrings)) {
           streamed++;
           const all = allocSampleArrays(pieces.nSamples, pieces.T);
@@ -194,14 +194,15 @@ describe('two-thread sample passes = one thread', function () {
     const entry = path.join(dir, 'exitEntry.ts');
     writeFileSync(entry, `import { readFileSync } from 'node:fs';
 import { EngineCore } from ${JSON.stringify(path.join(__dirname, '../../../src/core/engineCore'))};
-const core = new EngineCore({ sampleWorkerScript: ${JSON.stringify(script)} });
+const core = new EngineCore({ sampleWorkerScript: ${JSON.stringify(script)}, parallelMinBytes: 20_000 });
 core.load(readFileSync(process.argv[2]), { roots: [], pathMappings: [] }).then((r) => console.log('loaded', r.timings.threads));
 `);
     const bundle = path.join(dir, 'exitEntry.js');
     buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'warning' });
-    // ~0.7 MB gzipped: big enough to start the helper early, too small to use it
-    const profile = path.join(dir, 'small.pb.gz');
-    writeFileSync(profile, generatePprof({ samples: 9000, functions: 2000, files: 100, seed: 15 }));
+    // a gzipped V8 .cpuprofile: the trailer says it is big enough to start the helper while it
+    // inflates, and then it is not pprof, so the helper is never used
+    const profile = path.join(dir, 'bundle.cpuprofile.gz');
+    writeFileSync(profile, gzipSync(readFileSync(path.join(FIXTURES, 'node/profiles/bundle.cpuprofile'))));
     const r = spawnSync(process.execPath, [bundle, profile], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.signal, null, 'the process had to be killed: something keeps it alive');
     assert.equal(r.status, 0, r.stderr);
