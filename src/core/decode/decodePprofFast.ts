@@ -10,7 +10,7 @@ import { EngineError } from '../engine';
 import type { RawProfile } from '../model';
 import { GrowableInt32 } from './growable';
 import { PprofAssembler, type PprofTables } from './pprofAssembler';
-import { Reader, truncated } from './protoReader';
+import { Reader, readLabel, truncated } from './protoReader';
 import { MAX_STACK_NODES } from './rawProfileBuilder';
 import { countFrames, idFrameTable, labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays, type SampleStream } from './samplePass';
 
@@ -353,6 +353,7 @@ function readSamples(
 ): number {
   const b = asm.builder;
   const fs = asm.locFrameStart;
+  const label = new Float64Array(3);
   let frameTotal = 0;
   for (let s = 0; s < nSamples; s++) {
     const e = at[2 * s + 1];
@@ -397,17 +398,8 @@ function readSamples(
         nv++;
       } else if (field === 3 && wt === 2) {
         const le = r.len(e) + r.pos;
-        let key = 0, str = 0, num = 0;
-        while (r.pos < le) {
-          const lt = r.varint();
-          const lf = lt >>> 3;
-          const lw = lt & 7;
-          if (lf === 1 && lw === 0) key = r.uvarint();
-          else if (lf === 2 && lw === 0) str = r.uvarint();
-          else if (lf === 3 && lw === 0) num = r.varint();
-          else r.skip(lw, le);
-        }
-        if (r.pos !== le) throw truncated();
+        readLabel(r, le, label);
+        const key = label[0], str = label[1], num = label[2];
         b.label(asm.stringRef(key, 'A label key'), str ? asm.stringRef(str, 'A label value') : 0, num);
       } else r.skip(wt, e);
     }

@@ -73,3 +73,24 @@ export class Reader {
 export function truncated(): EngineError {
   return new EngineError('corrupt-protobuf', 'The pprof protobuf is truncated or corrupt (a field runs past the end of its message).');
 }
+
+/**
+ * A pprof Label message in r.buf[r.pos .. end) into out: [key, str, num] (string ids unchecked).
+ * One scratch array, no object per label.
+ */
+export function readLabel(r: Reader, end: number, out: Float64Array): void {
+  let key = 0, str = 0, num = 0;
+  while (r.pos < end) {
+    const lt = r.varint();
+    const lf = lt >>> 3;
+    const lw = lt & 7;
+    if (lf === 1 && lw === 0) key = r.uvarint();
+    else if (lf === 2 && lw === 0) str = r.uvarint();
+    else if (lf === 3 && lw === 0) num = r.varint();
+    else r.skip(lw, end);
+  }
+  if (r.pos !== end) throw truncated();
+  out[0] = key;
+  out[1] = str;
+  out[2] = num;
+}

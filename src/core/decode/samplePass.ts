@@ -7,7 +7,7 @@
  */
 import { EngineError } from '../engine';
 import { GrowableFloat64, GrowableInt32 } from './growable';
-import { Reader, truncated } from './protoReader';
+import { Reader, readLabel, truncated } from './protoReader';
 
 /** Per-sample arrays of the whole profile (each range writes its own entries). */
 export interface SampleArrays {
@@ -62,6 +62,7 @@ export function readSampleRange(
   idFrame: Int32Array | undefined, fs: Int32Array | undefined, out: SampleArrays, labels: LabelSink,
 ): number {
   const r = new Reader(buf);
+  const label = new Float64Array(3);
   const { values, idsFrom, idsTo, frames: sampleFrames, labelCount } = out;
   let frameTotal = 0;
   for (let s = s0; s < s1; s++) {
@@ -120,17 +121,8 @@ export function readSampleRange(
         nv++;
       } else if (field === 3 && wt === 2) {
         const le = r.len(e) + r.pos;
-        let key = 0, str = 0, num = 0;
-        while (r.pos < le) {
-          const lt = r.varint();
-          const lf = lt >>> 3;
-          const lw = lt & 7;
-          if (lf === 1 && lw === 0) key = r.uvarint();
-          else if (lf === 2 && lw === 0) str = r.uvarint();
-          else if (lf === 3 && lw === 0) num = r.varint();
-          else r.skip(lw, le);
-        }
-        if (r.pos !== le) throw truncated();
+        readLabel(r, le, label);
+        const key = label[0], str = label[1], num = label[2];
         if (!(key >= 0 && key < nStrings)) throw badStringRef('A label key', key, nStrings);
         if (str !== 0 && !(str >= 0 && str < nStrings)) throw badStringRef('A label value', str, nStrings);
         labels.key.push(key);

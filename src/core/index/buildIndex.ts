@@ -65,6 +65,9 @@ export interface Accumulation {
   eWeight: Float64Array;
 }
 
+/** An Accumulation as plain arrays (what crosses threads): edge i = (edgeCaller[i], edgeCallee[i]). */
+export type AccumulationArrays = Omit<Accumulation, 'edges'> & { edgeCaller: Int32Array; edgeCallee: Int32Array };
+
 export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfile {
   const keys = indexKeys(raw, sym);
   const sampleDepth = new Int32Array(raw.samples.count);
@@ -173,8 +176,7 @@ export function accumulateChains(
 }
 
 /** Adds accumulation `b` (of later samples) into `a`; edges new to `a` get the next ids in b's order. */
-export function mergeAccumulation(T: number, a: Accumulation, b: { totals: Float64Array; lSelf: Float64Array; lTotal: Float64Array; lSamples: Uint32Array;
-  fSelf: Float64Array; fTotal: Float64Array; fSamples: Uint32Array; edgeCaller: Int32Array; edgeCallee: Int32Array; eWeight: Float64Array; }): void {
+export function mergeAccumulation(T: number, a: Accumulation, b: AccumulationArrays): void {
   const add = (x: Float64Array | Uint32Array, y: Float64Array | Uint32Array): void => {
     for (let i = 0; i < y.length; i++) x[i] += y[i];
   };

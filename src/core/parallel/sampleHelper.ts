@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { EngineError, type EngineErrorCode } from '../engine';
+import type { AccumulationArrays } from '../index/buildIndex';
 
 /** Requests the helper serves; every array is a view of a SharedArrayBuffer unless noted. */
 export type HelperRequest =
@@ -38,18 +39,7 @@ export interface ReadSamplesReply {
 }
 
 /** A range's accumulation with its edges as arrays (ids in first-seen order). */
-export interface AccumulateReply {
-  totals: Float64Array;
-  lSelf: Float64Array;
-  lTotal: Float64Array;
-  lSamples: Uint32Array;
-  fSelf: Float64Array;
-  fTotal: Float64Array;
-  fSamples: Uint32Array;
-  edgeCaller: Int32Array;
-  edgeCallee: Int32Array;
-  eWeight: Float64Array;
-}
+export type AccumulateReply = AccumulationArrays;
 
 /** Raised when the helper thread is gone: callers fall back to one thread. */
 export class HelperUnavailable extends Error {}

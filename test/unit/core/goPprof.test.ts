@@ -5,7 +5,7 @@
  * decoder against pprof-format on every pprof fixture.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decodePprof } from '../../../src/core/decode/decodePprof';
@@ -14,6 +14,7 @@ import { createInProcessEngine } from '../../../src/core/inProcessEngine';
 import type { ProfileIndex } from '../../../src/core/model';
 import { generatePprof } from '../../../bench/genPprof';
 import { parseGoTop } from './goTop';
+import { pprofFixtures } from '../../support/pprofFixtures';
 
 const GO = path.join(__dirname, '../../fixtures/go');
 
@@ -129,14 +130,6 @@ describe('Go runtime/pprof profiles agree with go tool pprof', () => {
   });
 });
 
-function pprofFixtures(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir)) {
-    const p = path.join(dir, e);
-    if (statSync(p).isDirectory()) pprofFixtures(p, out);
-    else if (/\.(pb\.gz|pprof|pb)$/.test(e)) out.push(p);
-  }
-  return out;
-}
 
 describe('hand-written pprof decoder = pprof-format (differential, every pprof fixture)', () => {
   const files = pprofFixtures(path.join(__dirname, '../../fixtures'));

@@ -5,7 +5,7 @@
  * from a real bundle of sampleWorker.ts, built here with esbuild as scripts/build.mjs builds it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -17,17 +17,10 @@ import { EngineError } from '../../../src/core/engine';
 import { allocSampleArrays, decodeSamplesGeneral, PprofTableScanner, readPprofTables } from '../../../src/core/decode/decodePprofFast';
 import { newLabelSink, readSampleRange, SampleStream } from '../../../src/core/decode/samplePass';
 import { EngineCore } from '../../../src/core/engineCore';
+import { pprofFixtures } from '../../support/pprofFixtures';
 
 const FIXTURES = path.join(__dirname, '../../fixtures');
 
-function pprofFixtures(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir)) {
-    const p = path.join(dir, e);
-    if (statSync(p).isDirectory()) pprofFixtures(p, out);
-    else if (/\.(pb\.gz|pprof|pb)$/.test(e)) out.push(p);
-  }
-  return out;
-}
 
 describe('two-thread sample passes = one thread', function () {
   this.timeout(120_000);
