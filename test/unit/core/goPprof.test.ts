@@ -13,7 +13,7 @@ import { decodePprofFast } from '../../../src/core/decode/decodePprofFast';
 import { createInProcessEngine } from '../../../src/core/inProcessEngine';
 import type { ProfileIndex } from '../../../src/core/model';
 import { generatePprof } from '../../../bench/genPprof';
-import { parseGoTop } from './goTop';
+import { assertFunctionsMatchGo, assertLinesMatchGo } from './goTop';
 import { pprofFixtures } from '../../support/pprofFixtures';
 
 const GO = path.join(__dirname, '../../fixtures/go');
@@ -24,83 +24,21 @@ async function load(file: string): Promise<ProfileIndex> {
   return r.index;
 }
 
-function profilePathOf(index: ProfileIndex, file: number, profileFile: number | undefined): string {
-  return file >= 0 ? index.files[file].profilePath : profileFile ? index.strings[profileFile] : '';
-}
-
-function compareLines(index: ProfileIndex, typeName: string, goText: string): number {
-  const t = index.sampleTypes.findIndex((s) => s.type === typeName);
-  assert.ok(t >= 0, `no sample type ${typeName}`);
-  const T = index.sampleTypes.length;
-  const go = parseGoTop(goText, true);
-  assert.equal(index.totals[t], go.total, 'total');
-  // go keys rows by (function, file, line); we key by (file, line)
-  const goByLine = new Map<string, { flat: number; cums: number[]; names: Set<string> }>();
-  for (const r of go.rows) {
-    const k = `${r.file}:${r.line}`;
-    const e = goByLine.get(k) ?? { flat: 0, cums: [], names: new Set<string>() };
-    e.flat += r.flat;
-    e.cums.push(r.cum);
-    e.names.add(r.name);
-    goByLine.set(k, e);
-  }
-  const L = index.lines;
-  const ours = new Map<string, { self: number; total: number }>();
-  for (let r = 0; r < L.count; r++) {
-    const self = L.self[r * T + t];
-    const total = L.total[r * T + t];
-    if (self === 0 && total === 0) continue;
-    ours.set(`${profilePathOf(index, L.file[r], L.profileFile?.[r])}:${L.line[r]}`, { self, total });
-  }
-  assert.deepEqual([...ours.keys()].sort(), [...goByLine.keys()].sort(), 'same set of lines');
-  let checked = 0;
-  for (const [k, g] of goByLine) {
-    const o = ours.get(k)!;
-    assert.equal(o.self, g.flat, `flat of ${k}`);
-    if (g.cums.length === 1) assert.equal(o.total, g.cums[0], `cum of ${k}`);
-    else assert.ok(o.total >= Math.max(...g.cums) && o.total <= g.cums.reduce((a, b) => a + b, 0), `cum of shared line ${k}`);
-    checked++;
-  }
-  return checked;
-}
-
-function compareFunctions(index: ProfileIndex, typeName: string, goText: string): number {
-  const t = index.sampleTypes.findIndex((s) => s.type === typeName);
-  const T = index.sampleTypes.length;
-  const go = parseGoTop(goText, false);
-  const F = index.functions;
-  const ours = new Map<string, { self: number; total: number }>();
-  for (let f = 0; f < F.count; f++) {
-    const self = F.self[f * T + t];
-    const total = F.total[f * T + t];
-    if (self === 0 && total === 0) continue;
-    const name = index.strings[F.name[f]];
-    assert.ok(!ours.has(name), `Go function ${name} appears once`);
-    ours.set(name, { self, total });
-  }
-  assert.deepEqual([...ours.keys()].sort(), go.rows.map((r) => r.name).sort(), 'same set of functions');
-  for (const r of go.rows) {
-    assert.equal(ours.get(r.name)!.self, r.flat, `flat of ${r.name}`);
-    assert.equal(ours.get(r.name)!.total, r.cum, `cum of ${r.name}`);
-  }
-  return go.rows.length;
-}
-
 describe('Go runtime/pprof profiles agree with go tool pprof', () => {
   it('CPU profile: flat/cum per line (-top -lines) and per function (-top), exactly', async () => {
     const index = await load('cpu.pb.gz');
     assert.deepEqual(index.sampleTypes.map((s) => s.type), ['samples', 'cpu']);
     assert.equal(index.defaultType, 1, 'default = last type');
-    const nLines = compareLines(index, 'cpu', readFileSync(path.join(GO, 'cpu.top-lines.txt'), 'utf8'));
-    const nFns = compareFunctions(index, 'cpu', readFileSync(path.join(GO, 'cpu.top.txt'), 'utf8'));
+    const nLines = assertLinesMatchGo(index, 'cpu', readFileSync(path.join(GO, 'cpu.top-lines.txt'), 'utf8'));
+    const nFns = assertFunctionsMatchGo(index, 'cpu', readFileSync(path.join(GO, 'cpu.top.txt'), 'utf8'));
     assert.ok(nLines > 50 && nFns > 30, `${nLines} lines, ${nFns} functions compared`);
   });
 
   for (const type of ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space']) {
     it(`heap profile, ${type}: per line and per function, exactly`, async () => {
       const index = await load('heap.pb.gz');
-      compareLines(index, type, readFileSync(path.join(GO, `heap.${type}.top-lines.txt`), 'utf8'));
-      compareFunctions(index, type, readFileSync(path.join(GO, `heap.${type}.top.txt`), 'utf8'));
+      assertLinesMatchGo(index, type, readFileSync(path.join(GO, `heap.${type}.top-lines.txt`), 'utf8'));
+      assertFunctionsMatchGo(index, type, readFileSync(path.join(GO, `heap.${type}.top.txt`), 'utf8'));
     });
   }
 

@@ -1,4 +1,7 @@
-/** Parses `go tool pprof -top [-lines]` text output (run with an exact unit, e.g. -unit=ns). */
+/** Parses `go tool pprof -top [-lines]` text output (run with an exact unit, e.g. -unit=ns), and compares an index with it. */
+import assert from 'node:assert/strict';
+import type { ProfileIndex } from '../../../src/core/model';
+
 export interface GoTopRow {
   flat: number;
   cum: number;
@@ -35,4 +38,74 @@ export function parseGoTop(text: string, withLines: boolean): { total: number; r
     rows.push(row);
   }
   return { total: totalMatch ? Number(totalMatch[1]) : NaN, rows };
+}
+
+function profilePathOf(index: ProfileIndex, file: number, profileFile: number | undefined): string {
+  return file >= 0 ? index.files[file].profilePath : profileFile ? index.strings[profileFile] : '';
+}
+
+/**
+ * Our per-line self/total of `typeName` equal go tool pprof's -top -lines text (rows keyed by
+ * file:line; a line go splits by function must lie between its largest and summed cum). The total
+ * is go's "of N total", or with `shownTotal` its "accounting for N" (a -tagfocus selection).
+ * Returns the lines compared.
+ */
+export function assertLinesMatchGo(index: ProfileIndex, typeName: string, goText: string, shownTotal = false): number {
+  const t = index.sampleTypes.findIndex((s) => s.type === typeName);
+  assert.ok(t >= 0, `no sample type ${typeName}`);
+  const T = index.sampleTypes.length;
+  const go = parseGoTop(goText, true);
+  const shown = /accounting for (-?\d+)[a-zA-Z]*/.exec(goText);
+  assert.equal(index.totals[t], shownTotal ? Number(shown?.[1]) : go.total, 'total');
+  // go keys rows by (function, file, line); we key by (file, line)
+  const goByLine = new Map<string, { flat: number; cums: number[]; names: Set<string> }>();
+  for (const r of go.rows) {
+    const k = `${r.file}:${r.line}`;
+    const e = goByLine.get(k) ?? { flat: 0, cums: [], names: new Set<string>() };
+    e.flat += r.flat;
+    e.cums.push(r.cum);
+    e.names.add(r.name);
+    goByLine.set(k, e);
+  }
+  const L = index.lines;
+  const ours = new Map<string, { self: number; total: number }>();
+  for (let r = 0; r < L.count; r++) {
+    const self = L.self[r * T + t];
+    const total = L.total[r * T + t];
+    if (self === 0 && total === 0) continue;
+    ours.set(`${profilePathOf(index, L.file[r], L.profileFile?.[r])}:${L.line[r]}`, { self, total });
+  }
+  assert.deepEqual([...ours.keys()].sort(), [...goByLine.keys()].sort(), 'same set of lines');
+  let checked = 0;
+  for (const [k, g] of goByLine) {
+    const o = ours.get(k)!;
+    assert.equal(o.self, g.flat, `flat of ${k}`);
+    if (g.cums.length === 1) assert.equal(o.total, g.cums[0], `cum of ${k}`);
+    else assert.ok(o.total >= Math.max(...g.cums) && o.total <= g.cums.reduce((a, b) => a + b, 0), `cum of shared line ${k}`);
+    checked++;
+  }
+  return checked;
+}
+
+/** Our per-function self/total of `typeName` equal go tool pprof's -top text; returns the functions compared. */
+export function assertFunctionsMatchGo(index: ProfileIndex, typeName: string, goText: string): number {
+  const t = index.sampleTypes.findIndex((s) => s.type === typeName);
+  const T = index.sampleTypes.length;
+  const go = parseGoTop(goText, false);
+  const F = index.functions;
+  const ours = new Map<string, { self: number; total: number }>();
+  for (let f = 0; f < F.count; f++) {
+    const self = F.self[f * T + t];
+    const total = F.total[f * T + t];
+    if (self === 0 && total === 0) continue;
+    const name = index.strings[F.name[f]];
+    assert.ok(!ours.has(name), `Go function ${name} appears once`);
+    ours.set(name, { self, total });
+  }
+  assert.deepEqual([...ours.keys()].sort(), go.rows.map((r) => r.name).sort(), 'same set of functions');
+  for (const r of go.rows) {
+    assert.equal(ours.get(r.name)!.self, r.flat, `flat of ${r.name}`);
+    assert.equal(ours.get(r.name)!.total, r.cum, `cum of ${r.name}`);
+  }
+  return go.rows.length;
 }

@@ -17,7 +17,7 @@ import { matchForInput, matchSamples, parseLabelMatch, selectSamples, selectionL
 import { buildIndex } from '../../../src/core/index/buildIndex';
 import type { ProfileIndex, RawProfile } from '../../../src/core/model';
 import { createWorkerEngine } from '../../../src/core/worker/workerEngine';
-import { parseGoTop } from '../core/goTop';
+import { assertFunctionsMatchGo, assertLinesMatchGo } from '../core/goTop';
 
 const DIR = path.join(__dirname, '../../fixtures/spans');
 const CPU = readFileSync(path.join(DIR, 'cpu.pb.gz'));
@@ -28,58 +28,11 @@ const TRACE_A = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 const sel = (...pairs: string[]): SampleSelection => ({ labels: pairs.map((p) => parseLabelMatch(p)!) });
 
-function profilePathOf(index: ProfileIndex, r: number): string {
-  const L = index.lines;
-  return L.file[r] >= 0 ? index.files[L.file[r]].profilePath : L.profileFile?.[r] ? index.strings[L.profileFile[r]] : '';
-}
-
-/** Our rows with a cost, keyed like go tool pprof's (file:line; function name), against its text. */
+/** Our rows with a cost against go tool pprof's text for the same selection (file:line; function name). */
 function assertEqualsGo(index: ProfileIndex, name: string): { lines: number; functions: number } {
-  const t = index.sampleTypes.findIndex((s) => s.type === 'cpu');
-  const T = index.sampleTypes.length;
-  const goLines = parseGoTop(readFileSync(path.join(DIR, `${name}.lines.txt`), 'utf8'), true);
-  const goFns = parseGoTop(readFileSync(path.join(DIR, `${name}.functions.txt`), 'utf8'), false);
-  // with -nodefraction=0 every node is shown: "accounting for" is the selection's total
-  const shown = /accounting for (\d+)ns/.exec(readFileSync(path.join(DIR, `${name}.lines.txt`), 'utf8'));
-  assert.ok(shown, 'go tool pprof header');
-  assert.equal(index.totals[t], Number(shown[1]), 'total of the selected samples');
-  const goByLine = new Map<string, { flat: number; cums: number[] }>();
-  for (const r of goLines.rows) {
-    const k = `${r.file}:${r.line}`;
-    const e = goByLine.get(k) ?? { flat: 0, cums: [] };
-    e.flat += r.flat;
-    e.cums.push(r.cum);
-    goByLine.set(k, e);
-  }
-  const L = index.lines;
-  const ours = new Map<string, { self: number; total: number }>();
-  for (let r = 0; r < L.count; r++) {
-    const self = L.self[r * T + t];
-    const total = L.total[r * T + t];
-    if (self === 0 && total === 0) continue;
-    ours.set(`${profilePathOf(index, r)}:${L.line[r]}`, { self, total });
-  }
-  assert.deepEqual([...ours.keys()].sort(), [...goByLine.keys()].sort(), 'same set of lines');
-  for (const [k, g] of goByLine) {
-    const o = ours.get(k)!;
-    assert.equal(o.self, g.flat, `flat of ${k}`);
-    if (g.cums.length === 1) assert.equal(o.total, g.cums[0], `cum of ${k}`);
-    else assert.ok(o.total >= Math.max(...g.cums) && o.total <= g.cums.reduce((a, b) => a + b, 0), `cum of shared line ${k}`);
-  }
-  const F = index.functions;
-  const fns = new Map<string, { self: number; total: number }>();
-  for (let f = 0; f < F.count; f++) {
-    const self = F.self[f * T + t];
-    const total = F.total[f * T + t];
-    if (self === 0 && total === 0) continue;
-    fns.set(index.strings[F.name[f]], { self, total });
-  }
-  assert.deepEqual([...fns.keys()].sort(), goFns.rows.map((r) => r.name).sort(), 'same set of functions');
-  for (const r of goFns.rows) {
-    assert.equal(fns.get(r.name)!.self, r.flat, `flat of ${r.name}`);
-    assert.equal(fns.get(r.name)!.total, r.cum, `cum of ${r.name}`);
-  }
-  return { lines: goByLine.size, functions: goFns.rows.length };
+  const lines = assertLinesMatchGo(index, 'cpu', readFileSync(path.join(DIR, `${name}.lines.txt`), 'utf8'), true);
+  const functions = assertFunctionsMatchGo(index, 'cpu', readFileSync(path.join(DIR, `${name}.functions.txt`), 'utf8'));
+  return { lines, functions };
 }
 
 describe('correlate: selected samples agree with go tool pprof -tagfocus (real Go profile with span labels)', () => {
