@@ -8,6 +8,7 @@
 import { writeSync } from 'node:fs';
 import { startPyroscope } from '../../pyroscope/harness';
 import { runSpanAgent } from './spanAgent';
+import { untilParentStops } from './stackLifetime';
 
 async function main(): Promise<void> {
   let server: Awaited<ReturnType<typeof startPyroscope>>;
@@ -17,18 +18,7 @@ async function main(): Promise<void> {
     writeSync(2, `spanStack: the server did not start: ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);
   }
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    await server.stop();
-    process.exit(code);
-  };
-  process.on('SIGTERM', () => void stop(0));
-  process.on('SIGINT', () => void stop(0));
-  process.stdin.on('end', () => void stop(0));
-  process.stdin.on('error', () => void stop(0));
-  process.stdin.resume();
+  const stop = untilParentStops(() => server.stop());
   try {
     const spans = await runSpanAgent(server.url);
     // synchronous writes: a pipe's buffered output would be lost on process.exit
