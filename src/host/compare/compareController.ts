@@ -179,7 +179,20 @@ export class CompareController extends Disposable implements ComparisonSource {
     }
   }
 
+  /**
+   * A span/trace selection is shown: a comparison would set the selection's few samples against a
+   * whole baseline (or the followed query's whole window) and read as a huge change, so it is
+   * refused with what to do instead.
+   */
+  private selectionExplained(): boolean {
+    const sel = this.session.current?.selection;
+    if (!sel) return false;
+    void vscode.window.showWarningMessage(`Profile Lens: ${sel.label} is shown, only its samples. Comparing it with a whole profile would show its missing samples as changes: run Profile Lens: Show Whole Profile first, then compare.`);
+    return true;
+  }
+
   private followedOrExplain(): { query: BackendQuery; start: number; end: number } | undefined {
+    if (this.selectionExplained()) return undefined;
     const f = this.backend?.followed;
     if (!f) {
       void vscode.window.showWarningMessage('Profile Lens: this compares a Pyroscope query with itself elsewhere; connect to Pyroscope first (Profile Lens: Connect to Pyroscope…). For files use Compare with Profile File….');
@@ -228,6 +241,7 @@ export class CompareController extends Disposable implements ComparisonSource {
       void vscode.window.showWarningMessage('Profile Lens: load a profile first (Open Profile File… or Pyroscope); it is compared with the file you pick.');
       return false;
     }
+    if (this.selectionExplained()) return false;
     let target = uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? vscode.Uri.file(uri) : undefined;
     if (!target) {
       const picked = await vscode.window.showOpenDialog({

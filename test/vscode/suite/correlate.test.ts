@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { REPO_ROOT, activateExtension, waitFor, workspaceRoot } from '../support/extension';
+import { compareState } from '../support/testState';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/spans');
 const CHECKOUT = '00f067aa0ba902b7';
@@ -178,6 +179,15 @@ describe('correlate', function () {
     });
     assert.ok(d.decorations!.inline.some((i) => inside(i.line, fnLines('fib'))), 'recommendations (fib) is in trace B');
     assert.ok(!d.decorations!.inline.some((i) => inside(i.line, fnLines('priceCart'))), 'checkout is not');
+  });
+
+  it('Compare is refused while a selection is shown (its missing samples would read as changes); the view stays', async () => {
+    const before = await testDecorations(mainGo);
+    const ok = await vscode.commands.executeCommand<boolean>('profileLens.compareWithFile', vscode.Uri.file(path.join(FIXTURES, 'cpu.pb.gz')));
+    assert.equal(ok, false);
+    assert.equal((await compareState()).comparing, false);
+    assert.equal((await state()).active, true, 'the selection stays');
+    assert.deepEqual((await testDecorations(mainGo))?.decorations, before?.decorations);
   });
 
   it('Show Whole Profile restores exactly the original decorations and CodeLens', async () => {
