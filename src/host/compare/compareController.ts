@@ -343,8 +343,18 @@ export class CompareController extends Disposable implements ComparisonSource {
       }
       diffTree = { nodes: tree.count, hasBase: !!tree.baseTotal, functions: [...byName.values()] };
     }
+    // functions with any cost in the baseline (of the shown type, by name): what "new" must mean
+    let baselineFunctions: string[] | undefined;
+    if (b && p) {
+      const F = b.index.functions;
+      const T = b.index.sampleTypes.length;
+      const bt = b.index.sampleTypes.findIndex((t) => t.type === p.index.sampleTypes[p.typeIndex]?.type);
+      baselineFunctions = [];
+      if (bt >= 0) for (let f = 0; f < F.count; f++) if (F.total[f * T + bt] > 0) baselineFunctions.push(b.index.strings[F.name[f]]);
+    }
     return {
       diffTree,
+      baselineFunctions,
       comparing: !!b,
       baselineId: b?.id,
       baselineLabel: b?.source.label,

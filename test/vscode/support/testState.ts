@@ -81,6 +81,8 @@ export interface CompareState {
   scaleReason?: string;
   functions?: { name: string; change: number; selfChange: number; current: boolean }[];
   diffTree?: { nodes: number; hasBase: boolean; functions: { name: string; total: number; baseTotal: number }[] };
+  /** functions with any cost in the baseline (shown sample type) */
+  baselineFunctions?: string[];
 }
 
 /** `profileLens._test.flameGraph`: the panel, the last tree sent and what the page reported. */
