@@ -73,7 +73,7 @@ export function buildIndex(raw: RawProfile, sym: SymbolizeResult): IndexedProfil
   const sampleDepth = new Int32Array(raw.samples.count);
   const acc = raw.stacks.chains === true
     ? accumulateChains(raw.sampleTypes.length, keys, raw.frames.count, raw.stacks.frame, raw.samples.stack, raw.samples.values, 0, raw.samples.count, 1, sampleDepth)
-    : accumulateTree(raw, keys, sampleDepth);
+    : accumulateAny(raw.sampleTypes.length, keys, raw.frames.count, raw.stacks.frame, raw.samples.stack, raw.samples.values, 0, raw.samples.count, 1, raw.stacks.parent, sampleDepth);
   return finishIndex(raw, sym, keys, acc, sampleDepth);
 }
 
@@ -157,21 +157,9 @@ export function accumulateChains(
   T: number, keys: Pick<IndexKeys, 'frameLine' | 'frameFn' | 'nLineKeys' | 'nFn'>, frameCount: number, frameOfNode: Int32Array, stack: Int32Array, sv: Float64Array,
   s0: number, s1: number, firstNode: number, sampleDepth: Int32Array,
 ): Accumulation {
+  if (T !== 2) return accumulateAny(T, keys, frameCount, frameOfNode, stack, sv, s0, s1, firstNode, undefined, sampleDepth);
   const acc = newAccumulation(T, keys.nLineKeys, keys.nFn);
-  const lSeen = new Int32Array(keys.nLineKeys).fill(-1);
-  const fSeen = new Int32Array(keys.nFn).fill(-1);
-  const memoBelow = new Int32Array(frameCount).fill(-2);
-  const memoEdge = new Int32Array(frameCount);
-  const out = { eWeight: acc.eWeight, eSeen: new Int32Array(1024).fill(-1) };
-  if (T === 2) {
-    accumulatePacked2(s0, s1, firstNode, stack, sv, frameOfNode, keys, frameCount, acc, sampleDepth);
-    return acc;
-  }
-  accumulateChainsT(
-    T, s0, s1, firstNode, stack, sv, frameOfNode, keys.frameLine, keys.frameFn, acc.totals, acc.lSelf, acc.lTotal, acc.lSamples, lSeen,
-    acc.fSelf, acc.fTotal, acc.fSamples, fSeen, acc.edges, memoBelow, memoEdge, sampleDepth, out,
-  );
-  acc.eWeight = out.eWeight;
+  accumulatePacked2(s0, s1, firstNode, stack, sv, frameOfNode, keys, frameCount, acc, sampleDepth);
   return acc;
 }
 
@@ -199,10 +187,15 @@ export function mergeAccumulation(T: number, a: Accumulation, b: AccumulationArr
   }
 }
 
-/** The sample pass for stacks given as a tree (parent links; V8 profiles): same semantics. */
-function accumulateTree(raw: RawProfile, keys: IndexKeys, sampleDepth: Int32Array): Accumulation {
-  const T = raw.sampleTypes.length;
-  const { stacks, samples } = raw;
+/**
+ * The sample pass for any number of sample types, over either layout: chains (parent undefined:
+ * a sample's frames are the nodes from the end of the previous non-empty chain, `firstNode` for s0,
+ * to its leaf) or a tree given by parent links (V8 profiles). Same semantics as accumulateChains.
+ */
+function accumulateAny(
+  T: number, keys: Pick<IndexKeys, 'frameLine' | 'frameFn' | 'nLineKeys' | 'nFn'>, frameCount: number, frameOfNode: Int32Array, stack: Int32Array, sv: Float64Array,
+  s0: number, s1: number, firstNode: number, parent: Int32Array | undefined, sampleDepth: Int32Array,
+): Accumulation {
   const { frameLine, frameFn, nLineKeys, nFn } = keys;
   const acc = newAccumulation(T, nLineKeys, nFn);
   const { totals, lSelf, lTotal, lSamples, fSelf, fTotal, fSamples, edges } = acc;
@@ -210,15 +203,13 @@ function accumulateTree(raw: RawProfile, keys: IndexKeys, sampleDepth: Int32Arra
   let eSeen = new Int32Array(1024).fill(-1);
   const lSeen = new Int32Array(nLineKeys).fill(-1);
   const fSeen = new Int32Array(nFn).fill(-1);
-  const parent = stacks.parent;
-  const frameOfNode = stacks.frame;
-  const memoBelow = new Int32Array(raw.frames.count).fill(-2);
-  const memoEdge = new Int32Array(raw.frames.count);
-  const sv = samples.values;
-  for (let i = 0; i < samples.count; i++) {
+  const memoBelow = new Int32Array(frameCount).fill(-2);
+  const memoEdge = new Int32Array(frameCount);
+  let nextChain = firstNode;
+  for (let i = s0; i < s1; i++) {
     const vb = i * T;
     for (let t = 0; t < T; t++) totals[t] += sv[vb + t];
-    const leaf = samples.stack[i];
+    const leaf = stack[i];
     if (leaf <= 0) continue;
     {
       const f = frameOfNode[leaf];
@@ -229,8 +220,10 @@ function accumulateTree(raw: RawProfile, keys: IndexKeys, sampleDepth: Int32Arra
         fSelf[fn * T + t] += sv[vb + t];
       }
     }
+    const stop = nextChain;
+    nextChain = leaf + 1;
     let below = -1;
-    for (let n = leaf; n > 0; n = parent[n]) {
+    for (let n = leaf; ;) {
       const f = frameOfNode[n];
       const l = frameLine[f];
       const fn = frameFn[f];
@@ -267,8 +260,15 @@ function accumulateTree(raw: RawProfile, keys: IndexKeys, sampleDepth: Int32Arra
         }
       }
       below = fn;
+      if (parent) {
+        n = parent[n];
+        if (n <= 0) break;
+      } else {
+        if (n === stop) break;
+        n--;
+      }
     }
-    sampleDepth[i] = depthOf(parent, leaf);
+    sampleDepth[i] = parent ? depthOf(parent, leaf) : leaf - stop + 1;
   }
   acc.eWeight = eWeight;
   return acc;
@@ -398,13 +398,6 @@ export function finishIndex(raw: RawProfile, sym: SymbolizeResult, keys: IndexKe
   return { raw, symbols: sym, index, frameFn, frameLine, sampleDepth };
 }
 
-type ChainPass = (
-  T: number, s0: number, s1: number, firstNode: number, stack: Int32Array, sv: Float64Array, frameOfNode: Int32Array,
-  frameLine: Int32Array, frameFn: Int32Array, totals: Float64Array, lSelf: Float64Array, lTotal: Float64Array, lSamples: Uint32Array,
-  lSeen: Int32Array, fSelf: Float64Array, fTotal: Float64Array, fSamples: Uint32Array, fSeen: Int32Array,
-  edges: PairMap, memoBelow: Int32Array, memoEdge: Int32Array, sampleDepth: Int32Array, out: { eWeight: Float64Array; eSeen: Int32Array },
-) => void;
-
 /**
  * The chain sample pass for two sample types (count + time/bytes, the common case), with each
  * key's running data side by side so that a node touches one cache line per key instead of up to
@@ -513,71 +506,3 @@ function accumulatePacked2(
   }
   acc.eWeight = w;
 }
-
-/** The chain sample pass with any number of sample types. */
-const accumulateChainsT: ChainPass = (
-  T, s0, s1, firstNode, stack, sv, frameOfNode, frameLine, frameFn, totals, lSelf, lTotal, lSamples, lSeen,
-  fSelf, fTotal, fSamples, fSeen, edges, memoBelow, memoEdge, sampleDepth, out,
-) => {
-  let eWeight = out.eWeight;
-  let eSeen = out.eSeen;
-  let nextChain = firstNode;
-  for (let i = s0; i < s1; i++) {
-    const vb = i * T;
-    for (let t = 0; t < T; t++) totals[t] += sv[vb + t];
-    const leaf = stack[i];
-    if (leaf <= 0) continue;
-    {
-      const f = frameOfNode[leaf];
-      const l = frameLine[f];
-      const fn = frameFn[f];
-      for (let t = 0; t < T; t++) {
-        lSelf[l * T + t] += sv[vb + t];
-        fSelf[fn * T + t] += sv[vb + t];
-      }
-    }
-    const stop = nextChain;
-    nextChain = leaf + 1;
-    let below = -1;
-    for (let n = leaf; n >= stop; n--) {
-      const f = frameOfNode[n];
-      const l = frameLine[f];
-      const fn = frameFn[f];
-      if (lSeen[l] !== i) {
-        lSeen[l] = i;
-        lSamples[l]++;
-        for (let t = 0; t < T; t++) lTotal[l * T + t] += sv[vb + t];
-      }
-      if (fSeen[fn] !== i) {
-        fSeen[fn] = i;
-        fSamples[fn]++;
-        for (let t = 0; t < T; t++) fTotal[fn * T + t] += sv[vb + t];
-      }
-      if (below >= 0 && below !== fn) {
-        let e: number;
-        if (memoBelow[f] === below) e = memoEdge[f];
-        else {
-          e = edges.id(fn, below);
-          memoBelow[f] = below;
-          memoEdge[f] = e;
-        }
-        if (e >= eSeen.length) {
-          const ns = new Int32Array(eSeen.length * 2).fill(-1);
-          ns.set(eSeen);
-          eSeen = ns;
-          const nw = new Float64Array(eSeen.length * T);
-          nw.set(eWeight);
-          eWeight = nw;
-        }
-        if (eSeen[e] !== i) {
-          eSeen[e] = i;
-          for (let t = 0; t < T; t++) eWeight[e * T + t] += sv[vb + t];
-        }
-      }
-      below = fn;
-    }
-    sampleDepth[i] = leaf - stop + 1;
-  }
-  out.eWeight = eWeight;
-  out.eSeen = eSeen;
-};
