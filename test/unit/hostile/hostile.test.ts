@@ -157,15 +157,18 @@ describe('hostile: paths from source maps stay inside the workspace', () => {
     Object.assign(realFs, orig);
   }
   const options = (): LoadOptions => ({ roots: [ws], pathMappings: [{ from: DEPLOY, to: ws }] });
-
-  it('sources with ../ and absolute paths outside: not read, not shown, reported', async () => {
+  /** symbolize the bundle's profile with the file system spied on (reads collected in `reads`) */
+  async function symbolizeSpied() {
     spy();
-    let res;
     try {
-      res = await symbolize(loadRaw('bundle-time-default.pb.gz'), options());
+      return await symbolize(loadRaw('bundle-time-default.pb.gz'), options());
     } finally {
       unspy();
     }
+  }
+
+  it('sources with ../ and absolute paths outside: not read, not shown, reported', async () => {
+    const res = await symbolizeSpied();
     assert.ok(reads.some((p) => p.startsWith(ws)), 'the spy sees the workspace reads');
     assert.deepEqual(reads.filter((p) => p.startsWith(outside)), [], 'read outside the workspace');
     assert.ok(res.files.every((f) => !f.path.startsWith(outside)), JSON.stringify(res.files.map((f) => f.path)));
@@ -179,13 +182,7 @@ describe('hostile: paths from source maps stay inside the workspace', () => {
     try {
     for (const url of ['/etc/passwd', '../../outside/evil.map', `file://${path.join(outside, 'evil.map')}`, '../../../../../../etc/passwd']) {
       fs.writeFileSync(bundle, `${code}\n//# sourceMappingURL=${url}\n`);
-      spy();
-      let res;
-      try {
-        res = await symbolize(loadRaw('bundle-time-default.pb.gz'), options());
-      } finally {
-        unspy();
-      }
+      const res = await symbolizeSpied();
       assert.deepEqual(reads.filter((p) => p.startsWith(outside) || p.startsWith('/etc')), [], url);
       const u = res.unresolved.find((x) => /outside the workspace/.test(x.detail));
       assert.ok(u, `${url}: ${JSON.stringify(res.unresolved.map((x) => x.detail))}`);
