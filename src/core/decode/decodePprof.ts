@@ -34,12 +34,13 @@ export function decodePprof(bytes: Uint8Array): RawProfile {
     timeNanos: toInt64(p.timeNanos),
     durationNanos: toInt64(p.durationNanos),
     mappingCount: p.mapping.length,
-    fnId: [], fnName: [], fnFile: [], fnStart: [],
+    fnId: [], fnName: [], fnSystemName: [], fnFile: [], fnStart: [],
     locId: [], locLineStart: [], lineFn: [], lineLine: [], lineColumn: [],
   };
   for (const f of p.function) {
     t.fnId.push(toUint64(f.id));
     t.fnName.push(toUint64(f.name));
+    t.fnSystemName.push(toUint64(f.systemName));
     t.fnFile.push(toUint64(f.filename));
     t.fnStart.push(toInt64(f.startLine));
   }

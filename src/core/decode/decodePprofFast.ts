@@ -133,7 +133,7 @@ export function readPprofTables(bytes: Uint8Array): PprofParts {
 export class PprofTableScanner {
   private readonly t: PprofTables = {
     strings: [], sampleTypes: [], defaultSampleType: 0, period: 0, timeNanos: 0, durationNanos: 0, mappingCount: 0,
-    fnId: [], fnName: [], fnFile: [], fnStart: [],
+    fnId: [], fnName: [], fnSystemName: [], fnFile: [], fnStart: [],
     locId: [], locLineStart: [], lineFn: [], lineLine: [], lineColumn: [],
   };
   private readonly sampleAt = new GrowableInt32(1 << 16);
@@ -447,19 +447,21 @@ function readLocation(r: Reader, end: number, t: PprofTables): void {
 }
 
 function readFunction(r: Reader, end: number, t: PprofTables): void {
-  let id = 0, name = 0, file = 0, start = 0;
+  let id = 0, name = 0, sys = 0, file = 0, start = 0;
   while (r.pos < end) {
     const tag = r.varint();
     const f = tag >>> 3;
     const wt = tag & 7;
     if (f === 1 && wt === 0) id = r.uvarint();
     else if (f === 2 && wt === 0) name = r.uvarint();
+    else if (f === 3 && wt === 0) sys = r.uvarint();
     else if (f === 4 && wt === 0) file = r.uvarint();
     else if (f === 5 && wt === 0) start = r.varint();
     else r.skip(wt, end);
   }
   t.fnId.push(id);
   t.fnName.push(name);
+  t.fnSystemName.push(sys);
   t.fnFile.push(file);
   t.fnStart.push(start);
 }

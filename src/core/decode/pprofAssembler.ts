@@ -19,6 +19,8 @@ export interface PprofTables {
   mappingCount: number;
   fnId: number[];
   fnName: number[];
+  /** Function.system_name (0 when absent) */
+  fnSystemName: number[];
   fnFile: number[];
   fnStart: number[];
   locId: number[];
@@ -78,8 +80,8 @@ export class PprofAssembler {
     const fnFileC = new Int32Array(t.fnId.length);
     for (let i = 0; i < t.fnId.length; i++) {
       fnIndex.set(t.fnId[i], i);
-      fnNameC[i] = str(t.fnName[i], `Function ${t.fnId[i]} name`);
       fnFileC[i] = str(t.fnFile[i], `Function ${t.fnId[i]} filename`);
+      fnNameC[i] = displayName(strings, str(t.fnName[i], `Function ${t.fnId[i]} name`), t.fnSystemName[i], fnFileC[i]);
     }
 
     // @datadog/pprof's default mode writes the function start as Line.line (start_line 0, no
@@ -97,7 +99,7 @@ export class PprofAssembler {
           if (fi === undefined || t.fnStart[fi] !== 0) { functionStartOnly = false; break; }
           const [line, col] = unpackLine(t.lineLine[j], t.lineColumn[j]);
           if (col > 0) { functionStartOnly = false; break; }
-          const anon = /^\(anonymous:L#(\d+):C#\d+\)$/.exec(strings[t.fnName[fi]] ?? '');
+          const anon = /^\(anonymous:L#(\d+):C#\d+\)$/.exec(strings[fnNameC[fi]] ?? '');
           if (anon && Number(anon[1]) !== line) { functionStartOnly = false; break; }
           let set = linesOf.get(fi);
           if (!set) linesOf.set(fi, (set = new Set()));
@@ -239,4 +241,26 @@ export class PprofAssembler {
       durationNanos: t.durationNanos,
     };
   }
+}
+
+/**
+ * The name to show for a function. @pyroscope/nodejs (as stored and served by Pyroscope) writes
+ * `Function.name` as `<file>:<name>:<line>` (`./src/hotPath.ts:slowPrimeCount:5`,
+ * `node:events:emit:519`, `:Garbage Collection:0`) and the plain name as `system_name`: shown in
+ * CodeLens, hotspots and the flame graph that would repeat the file every time, and
+ * `(anonymous:L#19:C#33)` would lose its position to the prefix. Only that exact shape is shortened
+ * (the function's own file, written as is, `./`-relative or as a path, or nothing; the system name;
+ * a line number); any other name stays as written.
+ */
+export function displayName(strings: readonly string[], name: number, systemName: number, file = 0): number {
+  if (systemName <= 0 || systemName >= strings.length || systemName === name) return name;
+  const n = strings[name];
+  const sys = strings[systemName];
+  if (!sys || n.length < sys.length + 3) return name;
+  const at = n.lastIndexOf(`:${sys}:`);
+  if (at < 0 || at + sys.length + 2 !== n.lastIndexOf(':') + 1 || !/^\d+$/.test(n.slice(at + sys.length + 2))) return name;
+  const prefix = n.slice(0, at);
+  const f = strings[file] ?? '';
+  const ok = prefix === f || /[/\\]/.test(prefix) || (prefix.startsWith('./') && f.replace(/\\/g, '/').endsWith(prefix.slice(1)));
+  return ok ? systemName : name;
 }
