@@ -44,6 +44,32 @@ export interface TreeOptions {
   typeIndex: number;
 }
 
+/**
+ * Correlate: the tree is the profile of one span or trace (only the samples carrying its labels), not
+ * the whole profile; every share the page shows is of this selection's total.
+ */
+export interface SelectionInfo {
+  /** short text, e.g. "span 00f067aa…" */
+  label: string;
+  /** what the samples carry, e.g. "span_id = 00f067aa0ba902b7" */
+  condition: string;
+  /** span names of the selected samples, heaviest first (when the profile labels them) */
+  names?: string[];
+  /** distinct span names beyond `names` */
+  moreNames?: number;
+  /** samples in the selection (as the profiler took them) */
+  samples: number;
+  /** the selection's total of `sampleType` */
+  value: number;
+  sampleType: SampleType;
+  /** `value` as a share of the whole profile's total of the same type (absent when it is not one) */
+  wholeShare?: number;
+  /** the whole profile, e.g. "cpu.pb.gz" */
+  wholeLabel: string;
+  /** a profile the server computed for the span (Pyroscope) rather than a part of the loaded one */
+  fromServer?: boolean;
+}
+
 export interface TreeMessage {
   type: 'tree';
   tree: WireFlameTree;
@@ -54,6 +80,8 @@ export interface TreeMessage {
   label: string;
   /** increases with every tree sent; the page keeps its zoom/search only within one profile */
   profileKey: string;
+  /** set while a Correlate selection is shown (absent: the whole profile) */
+  selection?: SelectionInfo;
 }
 
 /** Nothing to show (no profile loaded, or the engine failed). The page keeps its last good tree if it has one. */
@@ -119,6 +147,13 @@ export interface DrawnMessage {
   type: 'drawn';
   ms: number;
   rects: number;
+  /** the selection header's text as the page shows it (absent: none shown) */
+  selection?: string;
 }
 
-export type FromWebview = ReadyMessage | OpenSourceMessage | SetOptionsMessage | ExportMessage | PageErrorMessage | DrawnMessage;
+/** The user ended the Correlate selection from the page: show the whole profile again. */
+export interface ShowWholeProfileMessage {
+  type: 'showWholeProfile';
+}
+
+export type FromWebview = ReadyMessage | OpenSourceMessage | SetOptionsMessage | ExportMessage | PageErrorMessage | DrawnMessage | ShowWholeProfileMessage;

@@ -10,10 +10,12 @@
 import * as vscode from 'vscode';
 import { EngineError, type LabelKeySummary, type LabelMatch, type SampleSelection } from '../../core/engine';
 import { formatInteger, formatPercent, formatValue, literalIcons } from '../../core/format';
+import type { SelectionInfo } from '../../shared/protocol';
 import { matchForInput, normalizeSelection, selectionLabel, takenSamples } from '../../core/index/selectSamples';
 import { Commands, ContextKeys, registerCommand, setContext } from '../contributions';
 import { Disposable } from '../disposable';
 import type { LoadedProfile, ProfileSession } from '../profileSession';
+import { selectionAmount, selectionNames, selectionTitle, summarizeSelection } from './selectionSummary';
 
 /** What the backend controller gives Correlate for a Pyroscope source: the span's profile from the server. */
 export interface SpanBackend {
@@ -55,6 +57,7 @@ export class CorrelateController extends Disposable {
         label: p?.selection?.label,
         fromServer: p?.selection?.fromServer ?? false,
         statusText: this.item.text && p?.selection ? this.item.text : undefined,
+        statusTooltip: p?.selection && this.item.tooltip instanceof vscode.MarkdownString ? this.item.tooltip.value : undefined,
         profileId: p?.id,
         wholeId: p?.selection?.whole.id,
       };
@@ -75,25 +78,32 @@ export class CorrelateController extends Disposable {
   private update(): void {
     const p = this.session.current;
     setContext(vscode.commands, ContextKeys.selectionActive, !!p?.selection);
-    if (!p?.selection) {
+    const sel = summarizeSelection(p);
+    if (!p || !sel) {
       this.item.hide();
       return;
     }
-    const st = p.index.sampleTypes[p.typeIndex];
-    const whole = p.selection.whole;
-    const wt = whole.index.sampleTypes.findIndex((t) => t.type === st?.type);
-    const value = p.index.totals[p.typeIndex] ?? 0;
-    const share = wt >= 0 && whole.index.totals[wt] > 0 ? value / whole.index.totals[wt] : undefined;
-    const n = takenSamples(p.index);
-    this.item.text = `$(filter) ${literalIcons(p.selection.label)}: ${formatInteger(n)} sample${n === 1 ? '' : 's'}`;
+    this.item.text = `$(filter) ${literalIcons(sel.label)}: ${formatInteger(sel.samples)} sample${sel.samples === 1 ? '' : 's'}`;
+    this.item.tooltip = this.tooltip(sel);
+    this.item.show();
+    // the span names the selection's samples carry (read once per selection): the tooltip names them
+    if (!sel.names) {
+      void selectionNames(this.session.engine, p).then(() => {
+        const now = summarizeSelection(this.session.current);
+        if (this.session.current === p && now) this.item.tooltip = this.tooltip(now);
+      });
+    }
+  }
+
+  private tooltip(sel: SelectionInfo): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown('**Profile Lens: showing a selection**\n\n');
-    md.appendText(`Only the samples with ${p.selection.selection.labels.map((m) => `${m.key} = ${m.values.join(' or ')}`).join(' and ')}\n`);
-    md.appendText(`${p.selection.fromServer ? 'Span profile from the server' : 'Selected from'} ${whole.source.label}\n`);
-    if (st) md.appendText(`${st.type}: ${formatValue(value, st.unit)}${share !== undefined ? ` (${formatPercent(share)} of the whole profile)` : ''}\n`);
+    md.appendText(`${selectionTitle(sel)}: only the samples with ${sel.condition}\n`);
+    md.appendText(`${sel.fromServer ? 'Span profile from the server' : 'Selected from'} ${sel.wholeLabel}\n`);
+    md.appendText(`${selectionAmount(sel)}\n`);
+    md.appendText('Every percentage shown is a share of this selection.\n');
     md.appendMarkdown('\n$(close) Click to show the whole profile again.');
-    this.item.tooltip = md;
-    this.item.show();
+    return md;
   }
 
   /** The command: `arg` is `key=value`, a bare id, or a selection; without it, pickers ask. */

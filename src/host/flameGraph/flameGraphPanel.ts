@@ -2,7 +2,8 @@
  * The flame graph panel controller: `profileLens.showFlameGraph [{ functionId?, baseId? }]`.
  * One panel at a time. The page says `ready`, then gets the tree of the current profile from the
  * engine; it asks for new trees when its options change, opens sources, saves exports. Moving the
- * editor cursor into a function highlights that function's frames.
+ * editor cursor into a function highlights that function's frames. While a Correlate selection is
+ * shown (one span's or trace's samples) the panel's title and the page's header say so, with a way back.
  */
 import * as vscode from 'vscode';
 import type { FlameTreeOptions } from '../../core/engine';
@@ -11,6 +12,7 @@ import type { ComparisonSource } from '../compare/compareController';
 import type { FromWebview, ToWebview, TreeOptions } from '../../shared/protocol';
 import { Commands, Settings, readConfig, registerCommand } from '../contributions';
 import { docKey, uriOfFile } from '../insights/insightsModel';
+import { selectionNames, selectionTitle, summarizeSelection } from '../correlate/selectionSummary';
 import { Disposable, DisposableStore } from '../disposable';
 import { lineStart, toLine1 } from '../positions';
 import { flameGraphHtml, makeNonce } from './flameGraphHtml';
@@ -24,6 +26,12 @@ export function readNodeBudget(): number {
   return clampNodeBudget(readConfig(vscode.workspace.getConfiguration(), Settings.flameGraphNodeBudget));
 }
 const VIEW_TYPE = 'profileLens.flameGraph';
+const TITLE = 'Flame Graph';
+
+/** The panel's title: "Flame Graph", or "Flame Graph — span 00f067aa…" while a selection is shown. */
+export function flameGraphTitle(p: LoadedProfile | undefined): string {
+  return p?.selection ? `${TITLE} — ${p.selection.label}` : TITLE;
+}
 
 export interface ShowFlameGraphArgs {
   /** ProfileIndex.functions id: open the sandwich view of this function */
@@ -54,7 +62,7 @@ export class FlameGraphController extends Disposable {
   /** the last tree sent, reused while profile and options are the same */
   private lastTree: { key: string; message: ToWebview } | undefined;
   /** for tests: the last draw the page reported */
-  lastDraw: { ms: number; rects: number } | undefined;
+  lastDraw: { ms: number; rects: number; selection?: string } | undefined;
   /** for tests: what the last tree sent held, and the last status message posted */
   private lastSent: { profileId: number; nodes: number; merged: { nodes: number; weight: number }; budget: number; at: number } | undefined;
   private lastStatus: { kind: string; message: string } | undefined;
@@ -91,6 +99,8 @@ export class FlameGraphController extends Disposable {
       lastSent: this.lastSent,
       lastStatus: this.lastStatus,
       lastDraw: this.lastDraw,
+      title: this.panel?.title,
+      selection: this.lastTree?.message.type === 'tree' ? this.lastTree.message.selection : undefined,
       drawnAt: this.lastDrawAt,
       currentId: this.session.current?.id,
     })));
@@ -123,7 +133,7 @@ export class FlameGraphController extends Disposable {
 
   private openPanel(): void {
     const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')];
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Flame Graph', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, flameGraphTitle(this.session.current), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
       enableScripts: true,
       localResourceRoots: roots,
       retainContextWhenHidden: false,
@@ -185,8 +195,11 @@ export class FlameGraphController extends Disposable {
       case 'pageError':
         console.error('[profile-lens] flame graph page:', m.message);
         break;
+      case 'showWholeProfile':
+        await vscode.commands.executeCommand(Commands.showWholeProfile);
+        break;
       case 'drawn':
-        this.lastDraw = { ms: m.ms, rects: m.rects };
+        this.lastDraw = { ms: m.ms, rects: m.rects, selection: m.selection };
         this.lastDrawAt = Date.now();
         break;
     }
@@ -198,6 +211,7 @@ export class FlameGraphController extends Disposable {
     this.lastTree = undefined;
     if (p && this.options && this.options.typeIndex !== p.typeIndex) this.options = { ...this.options, typeIndex: p.typeIndex };
     if (!p) this.baseId = undefined;
+    if (this.panel) this.panel.title = flameGraphTitle(p);
     if (this.panel && this.pageReady) void this.sendTree();
   }
 
@@ -222,7 +236,8 @@ export class FlameGraphController extends Disposable {
     }
     this.post({ type: 'status', kind: 'loading', message: 'Building the call tree…' });
     try {
-      const tree = await this.session.engine.flameTree(current.id, request);
+      // a selection's span names are read once (from its own samples) beside the tree
+      const [tree, names] = await Promise.all([this.session.engine.flameTree(current.id, request), selectionNames(this.session.engine, current)]);
       if (seq !== this.requestSeq || this.session.current !== current || !this.panel) return;
       const files = current.index.files;
       const wire = toWireTree(tree, (path) => {
@@ -230,10 +245,12 @@ export class FlameGraphController extends Disposable {
         return f && !f.onDisk ? f.profilePath || path : vscode.workspace.asRelativePath(path, false);
       });
       this.profileKey = `${current.id}:${baseId ?? ''}`;
-      const message: ToWebview = {
-        type: 'tree', tree: wire, options, sampleTypes: current.index.sampleTypes,
-        label: baseId !== undefined ? `${current.source.label} vs ${this.compare?.baseline?.id === baseId ? this.compare.baseline.source.label : 'baseline'}` : current.source.label, profileKey: this.profileKey,
-      };
+      const selection = summarizeSelection(current, options.typeIndex, names);
+      const label = baseId !== undefined
+        ? `${current.source.label} vs ${this.compare?.baseline?.id === baseId ? this.compare.baseline.source.label : 'baseline'}`
+        : selection ? `${current.source.label} · ${selectionTitle(selection)}` : current.source.label;
+      const message: ToWebview = { type: 'tree', tree: wire, options, sampleTypes: current.index.sampleTypes, label, profileKey: this.profileKey };
+      if (selection) message.selection = selection;
       this.lastTree = { key: cacheKey, message };
       this.lastSent = { profileId: current.id, nodes: wire.count, merged: { ...tree.merged }, budget: nodeBudget, at: Date.now() };
       this.post(message);

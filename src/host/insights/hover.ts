@@ -3,12 +3,18 @@
  * counts, top callers/callees (links to their source), a flame-graph link, and warnings when the
  * position is approximate or the file changed since the profile was taken.
  *
- * The markdown is trusted for two of our own commands only (`enabledCommands`), and every
+ * While a Correlate selection is shown (the profile of one span or trace) the hover opens with it:
+ * what is selected, its share of the whole profile, that the percentages are of the selection only,
+ * and a Show Whole Profile link.
+ *
+ * The markdown is trusted for three of our own commands only (`enabledCommands`), and every
  * profile string in it is escaped (core/insights/hoverMarkdown.ts).
  */
 import * as vscode from 'vscode';
 import { buildCompareHover } from '../../core/compare/compareHover';
-import { buildHoverMarkdown } from '../../core/insights/hoverMarkdown';
+import { buildHoverMarkdown, escapeMarkdown } from '../../core/insights/hoverMarkdown';
+import type { SelectionInfo } from '../../shared/protocol';
+import { selectionAmount, selectionNoun, selectionTitle, summarizeSelection } from '../correlate/selectionSummary';
 import { Commands, commandLink } from '../contributions';
 import { Disposable } from '../disposable';
 import { toLine1 } from '../positions';
@@ -53,15 +59,30 @@ export class CostHoverProvider extends Disposable implements vscode.HoverProvide
     // while comparing: a "vs baseline" section first (src/host/compare), then the usual hover
     const cmp = m.comparison;
     const vs = cmp ? buildCompareHover(cmp, m.baselineLabel ?? 'baseline', cmp.files.get(file)?.get(line), fn >= 0 ? cmp.byFunction.get(fn) : undefined) : undefined;
-    return vs ? `${vs}\n\n---\n\n${md}` : md;
+    if (vs) return `${vs}\n\n---\n\n${md}`;
+    // a Correlate selection: said first, so no number below reads as the whole profile's
+    const sel = summarizeSelection(profile, options.typeIndex);
+    return sel ? `${selectionHeader(sel)}\n\n---\n\n${md}` : md;
   }
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const md = this.markdownAt(doc, position);
     if (!md) return undefined;
     const content = new vscode.MarkdownString(md, true);
-    content.isTrusted = { enabledCommands: [Commands.openLocation, Commands.showFlameGraph] };
+    content.isTrusted = { enabledCommands: [Commands.openLocation, Commands.showFlameGraph, Commands.showWholeProfile] };
     content.supportHtml = false;
     return new vscode.Hover(content, doc.lineAt(position.line).range);
   }
+}
+
+/** The hover's first lines while a selection is shown (every profile string escaped). */
+export function selectionHeader(s: SelectionInfo): string {
+  const noun = selectionNoun(s);
+  const from = s.fromServer ? `the server's profile of this ${noun}` : `only the samples with ${s.condition}`;
+  return [
+    `$(filter) **Profile of ${escapeMarkdown(selectionTitle(s))} only** · [$(close) Show Whole Profile](${commandLink(Commands.showWholeProfile)})`,
+    '',
+    `${escapeMarkdown(selectionAmount(s))} (${escapeMarkdown(s.wholeLabel)}: ${escapeMarkdown(from)}).`,
+    `Percentages below are shares of this ${noun}'s total, not of the whole profile's.`,
+  ].join('\n');
 }

@@ -3,7 +3,7 @@
  * "what the node budget merged" note. No DOM.
  */
 import type { SampleType } from '../../core/model';
-import type { WireFlameTree } from '../../shared/protocol';
+import type { SelectionInfo, WireFlameTree } from '../../shared/protocol';
 import { diffDelta, isDiffTree, isFunctionRoot } from './colours';
 
 /** "1.23 s", "45.6 MB", "1,234 samples" */
@@ -70,35 +70,36 @@ export function sampleTypeLabel(t: SampleType): string {
 /**
  * Tooltip lines for a frame: name, file:line, total and self (absolute, % of all, % of parent).
  * In a bottom-up (inverted) tree a frame's "self" is only meaningful for the leaves right below the
- * root, where it equals the total; elsewhere it is left out.
+ * root, where it equals the total; elsewhere it is left out. `all` names the base of the shares
+ * ("all", or "this span" while a Correlate selection is shown).
  */
-export function describeFrame(tree: WireFlameTree, node: number, byLine: boolean, inverted = false): string[] {
+export function describeFrame(tree: WireFlameTree, node: number, byLine: boolean, inverted = false, all = 'all'): string[] {
   const unit = tree.sampleType.unit;
-  const all = tree.total[0];
+  const whole = tree.total[0];
   const parent = node > 0 ? tree.parent[node] : -1;
   const lines = [frameLabel(tree, node, byLine)];
   const where = fileLabel(tree, node);
   if (where) lines.push(where);
-  const share = (v: number) => (all > 0 ? formatPercent(v / all) : '–');
+  const share = (v: number) => (whole > 0 ? formatPercent(v / whole) : '–');
   const ofParent = parent >= 0 && tree.total[parent] > 0 ? `, ${formatPercent(tree.total[node] / tree.total[parent])} of parent` : '';
-  lines.push(`Total: ${formatValue(tree.total[node], unit)} (${share(tree.total[node])} of all${ofParent})`);
-  if (!inverted) lines.push(`Self: ${formatValue(tree.self[node], unit)} (${share(tree.self[node])} of all)`);
-  else if (tree.depth[node] === 1) lines.push(`Self: ${formatValue(tree.total[node], unit)} (${share(tree.total[node])} of all; bottom-up: callers below)`);
+  lines.push(`Total: ${formatValue(tree.total[node], unit)} (${share(tree.total[node])} of ${all}${ofParent})`);
+  if (!inverted) lines.push(`Self: ${formatValue(tree.self[node], unit)} (${share(tree.self[node])} of ${all})`);
+  else if (tree.depth[node] === 1) lines.push(`Self: ${formatValue(tree.total[node], unit)} (${share(tree.total[node])} of ${all}; bottom-up: callers below)`);
   if (isDiffTree(tree) && tree.baseTotal) {
     const d = diffDelta(tree, node);
     const word = d > 0 ? 'slower' : d < 0 ? 'faster' : 'unchanged';
-    lines.push(`Baseline: ${formatValue(tree.baseTotal[node], unit)} · ${d >= 0 ? '+' : '−'}${formatPercent(Math.abs(d))} of all (${word})`);
+    lines.push(`Baseline: ${formatValue(tree.baseTotal[node], unit)} · ${d >= 0 ? '+' : '−'}${formatPercent(Math.abs(d))} of ${all} (${word})`);
   }
   lines.push(`Sample type: ${sampleTypeLabel(tree.sampleType)}`);
   return lines;
 }
 
 /** Tooltip lines for a run of tiny frames merged on screen. */
-export function describeRun(tree: WireFlameTree, count: number, value: number): string[] {
-  const all = tree.total[0];
+export function describeRun(tree: WireFlameTree, count: number, value: number, all = 'all'): string[] {
+  const whole = tree.total[0];
   return [
     `${formatCount(count)} small frames`,
-    `Total: ${formatValue(value, tree.sampleType.unit)} (${all > 0 ? formatPercent(value / all) : '–'} of all)`,
+    `Total: ${formatValue(value, tree.sampleType.unit)} (${whole > 0 ? formatPercent(value / whole) : '–'} of ${all})`,
     'Zoom into the parent frame to see them',
   ];
 }
@@ -108,4 +109,30 @@ export function mergedNote(tree: WireFlameTree): string {
   const { nodes, weight } = tree.merged;
   if (!nodes || !(tree.total[0] > 0)) return '';
   return `other: ${formatPercent(weight / tree.total[0])} in ${formatCount(nodes)} tiny frames (merged to keep the graph fast)`;
+}
+
+/** "span" / "trace" / "selection": what a selection's shares are of, in words. */
+export function selectionNoun(s: SelectionInfo): string {
+  const m = /^(spans?|traces?) /.exec(s.label);
+  return m ? m[1] : 'selection';
+}
+
+/**
+ * The header the page shows while a Correlate selection is drawn: a title naming it ("Profile of span
+ * 00f067aa… (POST /checkout) only"), what it holds, and the base of every share on the page.
+ */
+export function describeSelection(s: SelectionInfo): { title: string; detail: string; base: string } {
+  const names = s.names?.length && !(s.names.length === 1 && !s.moreNames && s.label.includes(s.names[0]))
+    ? ` (${s.names.join(', ')}${s.moreNames ? ` +${s.moreNames} more` : ''})`
+    : '';
+  const noun = selectionNoun(s);
+  const held = [`${Math.round(s.samples).toLocaleString('en-US')} sample${s.samples === 1 ? '' : 's'}`];
+  if (s.sampleType.unit !== 'count') held.push(`${formatValue(s.value, s.sampleType.unit)} of ${s.sampleType.type}`);
+  if (s.wholeShare !== undefined) held.push(`${formatPercent(s.wholeShare)} of ${s.wholeLabel}'s ${s.sampleType.type}`);
+  const from = s.fromServer ? `the server's profile of this ${noun}` : `only the samples with ${s.condition}`;
+  return {
+    title: `Profile of ${s.label}${names} only`,
+    detail: `${held.join(' · ')} — ${from}. Percentages are shares of this ${noun}.`,
+    base: `this ${noun}`,
+  };
 }

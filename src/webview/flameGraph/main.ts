@@ -5,7 +5,7 @@
  */
 import type { FromWebview, ToWebview, TreeMessage, TreeOptions, WireFlameTree } from '../../shared/protocol';
 import { buildPalette, colourIndices, isDiffTree, type ColourMode, type ThemeKind } from './colours';
-import { describeFrame, describeRun, formatPercent, frameLabel, mergedNote, sampleTypeLabel } from './describe';
+import { describeFrame, describeRun, describeSelection, formatPercent, frameLabel, mergedNote, sampleTypeLabel } from './describe';
 import { FlameCanvas, makePane, type Hit, type Pane, type Theme } from './flameCanvas';
 import { FlameIndex, ROW_HEIGHT, RectKind, rectOfNode, rowsNeeded, type Orientation } from './flameLayout';
 import { buildSandwich } from './sandwich';
@@ -101,6 +101,12 @@ const toolbar = el('div', { class: 'toolbar', role: 'toolbar' },
   el('div', { class: 'search-box' }, searchInput, regexButton), searchInfo, el('span', { class: 'spacer' }),
   viewSelect, treeSelect, mergeSelect, orientSelect, colourSelect, typeSelect, resetButton, svgButton, pngButton);
 const notes = el('div', { class: 'notes' });
+// Correlate: the tree is one span's or trace's samples only; said above the graph, with a way back
+const selectionTitle = el('strong', { class: 'selection-title' });
+const selectionDetail = el('span', { class: 'selection-detail' });
+const wholeButton = el('button', { class: 'selection-whole', title: 'End the selection: show the whole profile again (everywhere)' }, 'Show Whole Profile');
+const selectionBar = el('div', { class: 'selection', role: 'note', 'aria-label': 'Selection', hidden: '' },
+  el('div', { class: 'selection-text' }, selectionTitle, selectionDetail), wholeButton);
 const legend = el('div', { class: 'legend', hidden: '' },
   el('span', {}, 'faster'), el('span', { class: 'swatch green' }), el('span', { class: 'swatch neutral' }), el('span', { class: 'swatch red' }), el('span', {}, 'slower'),
   el('span', { class: 'legend-note' }, '(change in share of the total, baseline → current)'));
@@ -111,7 +117,7 @@ const live = el('div', { class: 'sr-only', 'aria-live': 'polite' });
 const callersLabel = el('div', { class: 'pane-label', hidden: '' });
 const calleesLabel = el('div', { class: 'pane-label', hidden: '' });
 const graph = el('div', { class: 'graph' }, canvas, callersLabel, calleesLabel, tooltip);
-root.append(toolbar, el('div', { class: 'subbar' }, crumbs, notes, legend), status, graph, live);
+root.append(toolbar, selectionBar, el('div', { class: 'subbar' }, crumbs, notes, legend), status, graph, live);
 
 // ---- state -----------------------------------------------------------------------------------
 
@@ -253,7 +259,7 @@ function applySearch(): void {
     p.matches = outcome.result.matches;
     if (p === activePane()) {
       const r = outcome.result;
-      const where = p.zoom > 0 ? 'of this zoom' : 'of all';
+      const where = p.zoom > 0 ? 'of this zoom' : `of ${shareBase()}`;
       searchInfo.textContent = r.count ? `${r.count.toLocaleString('en-US')} frames · ${formatPercent(r.share)} ${where}` : 'no match';
     }
   }
@@ -276,7 +282,7 @@ function drawNow(): void {
   const ms = performance.now() - t0;
   updateChrome();
   document.body.dataset.rects = String(rects);
-  post({ type: 'drawn', ms, rects });
+  post({ type: 'drawn', ms, rects, selection: selectionShown() });
   save();
 }
 
@@ -344,6 +350,30 @@ function openSource(t: WireFlameTree, node: number): void {
   post({ type: 'openSource', file: t.file[node], line: t.line[node] });
 }
 
+/** What every share on the page is of: "all", or "this span" while a selection is shown. */
+function shareBase(): string {
+  return message?.selection ? describeSelection(message.selection).base : 'all';
+}
+
+/** The selection header's text as shown ('' when hidden), for the host's tests. */
+function selectionShown(): string | undefined {
+  return selectionBar.hidden ? undefined : `${selectionTitle.textContent ?? ''} ${selectionDetail.textContent ?? ''}`;
+}
+
+function showSelection(m: TreeMessage | undefined): void {
+  const s = m?.selection;
+  selectionBar.hidden = !s;
+  document.body.dataset.selection = s ? s.label : '';
+  if (!s) {
+    selectionTitle.textContent = '';
+    selectionDetail.textContent = '';
+    return;
+  }
+  const d = describeSelection(s);
+  selectionTitle.textContent = d.title;
+  selectionDetail.textContent = d.detail;
+}
+
 /** Bottom-up tree shown in the main pane (sandwich trees are built top-down by the page). */
 function inverted(t: WireFlameTree): boolean {
   return !!options?.inverted && t === tree;
@@ -359,8 +389,8 @@ function showTooltip(hit: Hit, x: number, y: number): void {
   const r = p.rects!;
   const t = p.index.tree;
   const lines = r.kind[hit.rect] === RectKind.Run
-    ? describeRun(t, r.runCount[hit.rect], r.value[hit.rect])
-    : describeFrame(t, hit.node, options?.mergeBy === 'line', inverted(t));
+    ? describeRun(t, r.runCount[hit.rect], r.value[hit.rect], shareBase())
+    : describeFrame(t, hit.node, options?.mergeBy === 'line', inverted(t), shareBase());
   tooltip.replaceChildren(...lines.map((line, i) => el('div', { class: i === 0 ? 'tt-title' : 'tt-line' }, line)));
   if (r.kind[hit.rect] !== RectKind.Run && hit.node > 0) {
     const hint = t.file[hit.node] >= 0 ? 'Click: zoom · Ctrl/Cmd+click or double-click: open source · S: sandwich' : 'Click: zoom · S: sandwich (no source file)';
@@ -441,7 +471,7 @@ function select(p: Pane, node: number): void {
   if (!(node >= p.zoom && node < p.index.end[p.zoom])) p.zoom = node;
   renderer.draw();
   const k = rectOfNode(p.rects!, node);
-  const lines = describeFrame(p.index.tree, node, options?.mergeBy === 'line', inverted(p.index.tree));
+  const lines = describeFrame(p.index.tree, node, options?.mergeBy === 'line', inverted(p.index.tree), shareBase());
   live.textContent = lines.slice(0, 3).join('. ');
   if (k >= 0) showTooltip({ pane: renderer.panes.indexOf(p), rect: k, node }, p.rects!.x[k] + Math.min(p.rects!.w[k], 40), p.top + p.rects!.y[k]);
   else hideTooltip();
@@ -537,6 +567,7 @@ function changeOptions(change: Partial<TreeOptions>): void {
 mergeSelect.addEventListener('change', () => changeOptions({ mergeBy: mergeSelect.value as TreeOptions['mergeBy'] }));
 treeSelect.addEventListener('change', () => changeOptions({ inverted: treeSelect.value === 'bottom-up' }));
 typeSelect.addEventListener('change', () => changeOptions({ typeIndex: Number(typeSelect.value) }));
+wholeButton.addEventListener('click', () => post({ type: 'showWholeProfile' }));
 resetButton.addEventListener('click', () => { if (state.view === 'sandwich') setView('graph'); zoomTo(0); });
 
 function exportName(ext: string): string {
@@ -551,6 +582,7 @@ svgButton.addEventListener('click', () => {
     width: renderer!.width, height: p.height, background: renderer!.theme.background,
     fontFamily: renderer!.theme.fontFamily, fontSize: renderer!.theme.fontSize, byLine: options?.mergeBy === 'line', inverted: inverted(p.index.tree),
     title: `${message?.label ?? 'profile'} — ${sampleTypeLabel(tree!.sampleType)}`,
+    shareBase: shareBase(),
   }, 7));
   const svg = parts.length === 1 ? parts[0]
     : `<svg xmlns="http://www.w3.org/2000/svg" width="${renderer.width}" height="${renderer.height}">\n${parts.map((s, i) => `<g transform="translate(0 ${renderer!.panes[i].top})">${s}</g>`).join('\n')}\n</svg>`;
@@ -591,6 +623,7 @@ function onTree(m: TreeMessage): void {
     else state.view = 'graph';
   }
   syncControls(m);
+  showSelection(m);
   if (!renderer) renderer = new FlameCanvas(canvas, currentTheme());
   renderer.resize(graph.clientWidth, graph.clientHeight);
   buildPanes();
@@ -600,7 +633,7 @@ function onTree(m: TreeMessage): void {
   updateChrome();
   document.body.dataset.rects = String(rects);
   document.body.dataset.state = 'drawn';
-  post({ type: 'drawn', ms: performance.now() - t0, rects });
+  post({ type: 'drawn', ms: performance.now() - t0, rects, selection: selectionShown() });
   save();
   // keyboard navigation works right away, unless the user is typing somewhere
   if (document.activeElement === document.body || !document.activeElement) canvas.focus({ preventScroll: true });
@@ -637,6 +670,7 @@ function onMessage(m: ToWebview): void {
         tree = undefined;
         mainIndex = undefined;
         message = undefined;
+        showSelection(undefined);
         if (renderer) renderer.panes = [];
         crumbs.replaceChildren();
         notes.textContent = '';

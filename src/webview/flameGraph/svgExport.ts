@@ -27,6 +27,8 @@ export interface SvgInput {
   /** a bottom-up tree (tooltips leave out "self" where it means nothing) */
   inverted?: boolean;
   title: string;
+  /** what the tooltips' shares are of: "all" (default), or "this span" for a Correlate selection */
+  shareBase?: string;
 }
 
 /** Minimum bar width (px) for a label; average glyph width used to truncate labels. */
@@ -66,7 +68,7 @@ export function toSvg(input: SvgInput, charWidth: number): string {
     const x = rects.x[k];
     const y = rects.y[k];
     const w = rects.w[k];
-    const tip = kind === RectKind.Run ? `${rects.runCount[k]} small frames` : describeFrame(tree, node, input.byLine, input.inverted).join('\n');
+    const tip = kind === RectKind.Run ? `${rects.runCount[k]} small frames` : describeFrame(tree, node, input.byLine, input.inverted, input.shareBase).join('\n');
     out.push(`<g><title>${escapeXml(tip)}</title><rect x="${x.toFixed(2)}" y="${y.toFixed(2)}" width="${Math.max(0, w - 0.5).toFixed(2)}" height="${rh - 1}" fill="${palette.fill[slot]}"${palette.stroke ? ` stroke="${palette.stroke}"` : ''}/>`);
     if (kind !== RectKind.Run && w >= LABEL_MIN_WIDTH) {
       const label = truncateLabel(frameLabel(tree, node, input.byLine), Math.floor((w - 6) / charWidth));
