@@ -3,7 +3,9 @@
  * span-labelled CPU profile (test/fixtures/spans, loaded by profileLens.defaultProfile). Show Profile of
  * a Span or Trace… → the label-key quick pick → span_id → the heaviest span: the editor repaints with that
  * span only and the status bar says so; clicking the status item goes back to the whole profile.
- * Screenshots: .cache/screenshots/correlate-{whole,pick-key,pick-value,span}.png.
+ * Then with the span shown again (typed id): the hover opens by naming it, the flame graph's tab and
+ * header say it, and the page's Show Whole Profile button ends it everywhere.
+ * Screenshots: .cache/screenshots/correlate-{whole,pick-key,pick-value,span,hover,flamegraph}.png.
  */
 import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,5 +82,73 @@ describe('correlate (UI)', () => {
     for (let i = 0; i < 50 && (await sorted()).join(' ') !== [...whole].sort().join(' '); i++) await wb.page.waitForTimeout(200);
     assert.deepEqual(await sorted(), [...whole].sort());
     assert.ok(!(await statusTexts()).some((t) => /span 00f067aa/.test(t)));
+  });
+
+  /** Moves the mouse over `word` on the editor line whose text contains `line`; returns the hover's text. */
+  async function hoverOnLine(line: string, word: string): Promise<string> {
+    const box = await wb.page.evaluate(([l, w]) => {
+      const d = (globalThis as any).document;
+      for (const row of Array.from(d.querySelectorAll('.monaco-editor .view-lines .view-line')) as any[]) {
+        if (!(row.textContent ?? '').replace(/\u00a0/g, ' ').includes(l)) continue;
+        for (const span of Array.from(row.querySelectorAll('span span')) as any[]) {
+          const i = (span.textContent ?? '').indexOf(w);
+          if (i < 0) continue;
+          const range = d.createRange();
+          range.setStart(span.firstChild, i);
+          range.setEnd(span.firstChild, i + w.length);
+          const r = range.getBoundingClientRect();
+          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }
+      }
+      return undefined;
+    }, [line, word]);
+    assert.ok(box, `"${word}" on the line "${line}" is not visible`);
+    await wb.page.mouse.move(box.x - 30, box.y + 40);
+    await wb.page.mouse.move(box.x, box.y, { steps: 5 });
+    const hover = wb.page.locator('.monaco-hover:not(.hidden)').first();
+    await hover.waitFor({ state: 'visible', timeout: 10_000 });
+    await wb.page.waitForTimeout(500);
+    return (await hover.innerText()).trim();
+  }
+
+  it('a span shown: the hover names it first, the flame graph tab and header say it; the page\'s button ends it', async () => {
+    await wb.runCommand('Profile Lens: Show Profile of a Span or Trace…');
+    const rows = wb.page.locator('.quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'Enter a span or trace id' }).first().click();
+    await wb.page.locator('.quick-input-box input').fill('00f067aa0ba902b7');
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.statusbar-item', { hasText: 'span 00f067aa…: 67 samples' }).first().waitFor({ timeout: 15_000 });
+    // the hottest line of the span (priceCart's loop body)
+    await wb.goToLine(37);
+    await wb.page.waitForTimeout(300);
+    let text = '';
+    for (let i = 0; i < 20 && !text.includes('(POST /checkout)'); i++) {
+      text = await hoverOnLine('h = mix(h, uint64(i))', 'mix');
+      if (!text.includes('(POST /checkout)')) { await wb.page.keyboard.press('Escape'); await wb.page.waitForTimeout(300); }
+    }
+    const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+    assert.match(lines[0], /^Profile of span 00f067aa… \(POST \/checkout\) only ·\s+Show Whole Profile$/, text);
+    assert.match(text, /67 samples · 670 ms of cpu · 25\.7% of the whole profile's cpu \(cpu\.pb\.gz: only the samples with span_id = 00f067aa0ba902b7\)\./);
+    assert.match(text, /Percentages below are shares of this span's total, not of the whole profile's\./);
+    // line 37 holds 500 of the span's 670 ms: 74.6 % of the span (19.2 % of the whole profile)
+    assert.match(text, /cpu · this line\s+[\d.]+% \([^)]*\)\s+74\.6% \(500 ms\)/, text);
+    await wb.screenshot('correlate-hover');
+    await wb.page.keyboard.press('Escape');
+    // the flame graph: its tab and header name the span
+    await wb.runCommand('Profile Lens: Show Flame Graph');
+    await wb.page.locator('.tab.active', { hasText: 'Flame Graph — span 00f067aa…' }).waitFor({ timeout: 30_000 });
+    const frame = await wb.webviewFrame(30_000);
+    const header = frame.locator('.selection');
+    await header.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal((await frame.locator('.selection-title').innerText()).trim(), 'Profile of span 00f067aa… (POST /checkout) only');
+    assert.match(await frame.locator('.selection-detail').innerText(), /^67 samples · 670 ms of cpu · 25\.7% of cpu\.pb\.gz's cpu — only the samples with span_id = 00f067aa0ba902b7\. Percentages are shares of this span\.$/);
+    await frame.locator('body[data-state="drawn"]').waitFor({ timeout: 30_000 });
+    await wb.screenshot('correlate-flamegraph');
+    // its button ends the selection everywhere: status item, header, tab title
+    await frame.locator('.selection-whole').click();
+    await wb.page.locator('.statusbar-item', { hasText: 'span 00f067aa…' }).first().waitFor({ state: 'detached', timeout: 15_000 });
+    await header.waitFor({ state: 'hidden', timeout: 15_000 });
+    await wb.page.locator('.tab', { hasText: /^Flame Graph$/ }).first().waitFor({ timeout: 15_000 });
+    assert.equal(await wb.page.locator('.tab', { hasText: 'span 00f067aa' }).count(), 0);
   });
 });
