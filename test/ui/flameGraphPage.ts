@@ -195,6 +195,7 @@ export async function openFlamePage(o: FlamePageOptions = {}): Promise<FlamePage
         const head = {
           type: 'tree', options, sampleTypes: extra.sampleTypes ?? [tree.sampleType], label: extra.label ?? 'profile',
           profileKey: extra.profileKey ?? 'p1',
+          ...(extra.selection ? { selection: extra.selection } : {}),
           tree: { sampleType: tree.sampleType, strings: tree.strings, files: tree.files, count: tree.count, merged: tree.merged },
         };
         const drawn = next('drawn', 60_000);

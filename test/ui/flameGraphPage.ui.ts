@@ -11,7 +11,12 @@ import { Slot, buildPalette, colourIndices, type ColourMode } from '../../src/we
 import { searchFrames } from '../../src/webview/flameGraph/search';
 import { formatPercent } from '../../src/webview/flameGraph/describe';
 import type { WireFlameTree } from '../../src/shared/protocol';
-import { GO_CPU, NODE_DEFAULT, NODE_LINES, handTree, loadTree, nodesNamed } from '../unit/flameGraph/realTrees';
+import { FIXTURES, GO_CPU, NODE_DEFAULT, NODE_LINES, engine, handTree, loadTree, nodesNamed } from '../unit/flameGraph/realTrees';
+import { readFileSync } from 'node:fs';
+import { parseLabelMatch, selectionLabel } from '../../src/core/index/selectSamples';
+import { toWireTree } from '../../src/host/flameGraph/wireTree';
+import { selectionNames, summarizeSelection } from '../../src/host/correlate/selectionSummary';
+import type { LoadedProfile } from '../../src/host/profileSession';
 import { ROOT, openFlamePage, type FlamePage, type ThemeName } from './flameGraphPage';
 
 declare const document: any;
@@ -315,6 +320,80 @@ describe('flame graph page: diff trees and hostile names', function () {
     await fp.page.locator('button', { hasText: 'SVG' }).click();
     const svg = await fp.next('export', 5000, s);
     assert.ok(!svg.data.includes('<img') && svg.data.includes('&lt;img'));
+  });
+});
+
+describe('flame graph page: a Correlate selection (real span-labelled Go profile)', function () {
+  this.timeout(120_000);
+  let fp: FlamePage;
+  let span: WireFlameTree;
+  let whole: WireFlameTree;
+  let info: NonNullable<ReturnType<typeof summarizeSelection>>;
+  before(async () => {
+    // what the host sends: the engine's selection of the checkout span, summarized by the host's code
+    const r = await engine.load(readFileSync(path.join(FIXTURES, 'spans/cpu.pb.gz')), { roots: [], pathMappings: [] });
+    const cpu = r.index.sampleTypes.findIndex((x) => x.type === 'cpu');
+    const wholeP: LoadedProfile = { id: r.id, source: { kind: 'file', label: 'cpu.pb.gz' }, index: r.index, typeIndex: cpu, loadedAt: 0 };
+    const selection = { labels: [parseLabelMatch('span_id=00f067aa0ba902b7')!] };
+    const s = await engine.select(r.id, selection);
+    const p: LoadedProfile = { ...wholeP, id: s.id, index: s.index, selection: { selection, label: selectionLabel(selection), whole: wholeP } };
+    info = summarizeSelection(p, cpu, await selectionNames(engine, p))!;
+    span = toWireTree(await engine.flameTree(s.id, { typeIndex: cpu, mergeBy: 'function', nodeBudget: 10_000 }), (x) => x);
+    whole = toWireTree(await engine.flameTree(r.id, { typeIndex: cpu, mergeBy: 'function', nodeBudget: 10_000 }), (x) => x);
+    fp = await openFlamePage({ width: 1100, height: 600, theme: 'dark' });
+  });
+  after(async () => fp?.close());
+
+  const tooltipOf = async (tree: WireFlameTree, name: string) => {
+    const b = await fp.canvasBox();
+    const idx = new FlameIndex(tree);
+    const r = layoutFlame(idx, { width: b.width, height: b.height, rowHeight: ROW_HEIGHT, scrollTop: 0, orientation: 'icicle', zoom: 0 });
+    const k = rectOfNode(r, nodesNamed(tree, name)[0]);
+    await fp.page.mouse.move(b.x + r.x[k] + Math.min(r.w[k] / 2, 60), b.y + r.y[k] + ROW_HEIGHT / 2);
+    const tip = fp.page.locator('.tooltip');
+    await tip.waitFor({ state: 'visible' });
+    const text = await tip.innerText();
+    await fp.page.mouse.move(b.x + b.width - 2, b.y + b.height - 2);
+    await tip.waitFor({ state: 'hidden' });
+    return text;
+  };
+
+  it('a header names the span and the base of every share; tooltips and search say "of this span"; its button asks for the whole profile', async () => {
+    const drawn = await fp.sendTree(span, { label: 'cpu.pb.gz · span 00f067aa… (POST /checkout)', selection: info, profileKey: 'span' });
+    const title = 'Profile of span 00f067aa… (POST /checkout) only';
+    const detail = '67 samples · 670 ms of cpu · 25.7% of cpu.pb.gz\'s cpu — only the samples with span_id = 00f067aa0ba902b7. Percentages are shares of this span.';
+    assert.equal(drawn.selection, `${title} ${detail}`, 'the page reports the header it shows');
+    assert.equal(await fp.page.locator('.selection').isVisible(), true);
+    assert.equal(await fp.page.locator('.selection-title').textContent(), title);
+    assert.equal(await fp.page.locator('.selection-detail').textContent(), detail);
+    assert.match(await fp.page.locator('.notes').textContent() ?? '', /^cpu\.pb\.gz · span 00f067aa… \(POST \/checkout\) · cpu \(nanoseconds\)$/);
+    // priceCart is all of the span's 670 ms
+    assert.match(await tooltipOf(span, 'main.priceCart'), /Total: 670 ms \(100\.0% of this span, 100\.0% of parent\)/);
+    await fp.page.locator('.search').fill('priceCart');
+    await fp.page.locator('.search').press('Enter');
+    assert.match(await fp.page.locator('.search-info').textContent() ?? '', /^1 frames · 100\.0% of this span$/);
+    await fp.page.locator('.search').press('Escape');
+    await fp.page.screenshot({ path: path.join(SHOTS, 'flamegraph-page-selection.png') });
+    const since = fp.messages.length;
+    await fp.page.locator('.selection-whole').click();
+    await fp.next('showWholeProfile', 5000, since);
+  });
+
+  it('the whole profile\'s tree that follows has no header, and shares are "of all" again', async () => {
+    const drawn = await fp.sendTree(whole, { label: 'cpu.pb.gz', profileKey: 'whole' });
+    assert.equal(drawn.selection, undefined);
+    assert.equal(await fp.page.locator('.selection').isVisible(), false);
+    const all = Number(readFileSync(path.join(FIXTURES, 'spans/all.functions.txt'), 'utf8').match(/(\d+)ns total/)![1]);
+    const price = Number(/^\s*\d+ns\s+\S+\s+\S+\s+(\d+)ns\s+\S+\s+main\.priceCart$/m.exec(readFileSync(path.join(FIXTURES, 'spans/all.functions.txt'), 'utf8'))![1]);
+    assert.match(await tooltipOf(whole, 'main.priceCart'), new RegExp(`Total: 970 ms \\(${formatPercent(price / all).replace('.', '\\.')} of all,`));
+  });
+
+  it('selection strings (label values from the profile) are text, never markup', async () => {
+    const evil = '<img src=x onerror="window.__pwned=3">';
+    await fp.sendTree(span, { label: evil, selection: { ...info, label: `span_name=${evil}`, names: [evil], condition: `span_name = ${evil}`, wholeLabel: evil }, profileKey: 'evil' });
+    assert.match(await fp.page.locator('.selection-title').textContent() ?? '', /<img src=x onerror/);
+    assert.equal(await fp.page.evaluate(() => document.querySelectorAll('img').length), 0);
+    assert.equal(await fp.page.evaluate(() => window.__pwned), undefined);
   });
 });
 
