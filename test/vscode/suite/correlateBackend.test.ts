@@ -6,7 +6,8 @@
  * paints priceCart (at its function start line) and not searchIndex, a search span the reverse; a
  * trace id (not a label the server has) is refused naming the labels it has, an unknown span gets the
  * server's no-data message with the view kept; span_name=checkout narrows the followed query by that
- * series label (line-level); Show Whole Profile brings the merged profile back.
+ * series label (line-level); Show Whole Profile brings the merged profile back. While a server span
+ * profile is shown, the hover opens by saying so (and that its percentages are of the span).
  */
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +31,12 @@ type Result = { ok: boolean; error?: string; label?: string };
 
 const testDecorations = (uri: vscode.Uri) => vscode.commands.executeCommand<TestDecorations | undefined>('profileLens._test.decorations', uri);
 const state = () => vscode.commands.executeCommand<{ active: boolean; fromServer: boolean; label?: string; statusText?: string }>('profileLens._test.correlate');
+/** Our hover's text at a line (column 5), markdown escapes removed; '' when none. */
+async function hoverText(uri: vscode.Uri, line1: number): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line1 - 1, 4));
+  const md = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : c.value)).filter((v) => v.includes('Profile Lens')).join('\n');
+  return md.replace(/\\([\\`*_{}[\]()#+\-.!|<>~&$])/g, '$1');
+}
 
 describe('correlate: Pyroscope span profiles (real server, otel-profiling-go agent)', function () {
   this.timeout(5 * 60_000);
@@ -106,6 +113,12 @@ describe('correlate: Pyroscope span profiles (real server, otel-profiling-go age
     // function-level: the cost sits on priceCart's func line, nearly all of the span
     assert.match(lensAt(d, fnStart('priceCart'))!, /CPU (9\d|100)(\.\d)?%/i);
     assert.ok(d.decorations!.inline.some((i) => i.line === fnStart('priceCart')), JSON.stringify(d.decorations));
+    // the hover says first whose numbers these are: the server's profile of this span
+    const hover = await waitFor('hover of the span', () => hoverText(mainGo, fnStart('priceCart')));
+    const [first, , second, third] = hover.split('\n');
+    assert.match(first, new RegExp(`^\\$\\(filter\\) \\*\\*Profile of span ${checkout.spanId.slice(0, 8)}…( \\([^)]*\\))? only\\*\\* · \\[\\$\\(close\\) Show Whole Profile\\]\\(command:profileLens\\.showWholeProfile\\?`), hover);
+    assert.match(second, /^\d+ samples? · [\d.]+ \S+ of cpu( · [\d.<]+% of the whole profile's cpu)? \(.+: the server's profile of this span\)\.$/, hover);
+    assert.equal(third, 'Percentages below are shares of this span\'s total, not of the whole profile\'s.');
   });
 
   it('a search span: searchIndex, not priceCart', async () => {
