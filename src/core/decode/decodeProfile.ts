@@ -34,6 +34,11 @@ export function gunzipChunkSize(bytes: Uint8Array, maxInflatedBytes: number): nu
   return 1 << 20;
 }
 
+/** `512 MB`, `4 KB`: a cap as the error messages state it. */
+function sizeText(bytes: number): string {
+  return bytes >= 1048576 ? `${Math.round(bytes / 1048576)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
 /** The inflated size a gzip trailer states (ISIZE: mod 2^32, of the last member; untrusted). */
 export function statedInflatedSize(bytes: Uint8Array): number {
   const n = bytes.length;
@@ -45,10 +50,29 @@ export function gunzipCapped(bytes: Uint8Array, maxInflatedBytes: number, what =
     return gunzipSync(bytes, { maxOutputLength: maxInflatedBytes, chunkSize: gunzipChunkSize(bytes, maxInflatedBytes) });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new EngineError('too-large', `${what} inflates to more than ${Math.round(maxInflatedBytes / 1048576)} MB; refused (raise maxInflatedBytes to allow it).`);
+    if (tooLarge(err) || passesCap(bytes, maxInflatedBytes)) {
+      throw new EngineError('too-large', `${what} inflates to more than ${sizeText(maxInflatedBytes)}; refused (raise maxInflatedBytes to allow it).`);
     }
     throw new EngineError('bad-gzip', `${what} is not valid gzip (${err.message}).`);
+  }
+}
+
+function tooLarge(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
+}
+
+/**
+ * Whether a gzip stream that failed inflates past the cap before it fails. zlib checks the cap only
+ * when it needs another output chunk, so whether a stream that is both too big and cut short is
+ * reported by its size or its truncation depends on the chunk size: both gunzip paths ask this, which
+ * inflates again in small chunks (bad input only, bounded by the cap), and so agree.
+ */
+function passesCap(bytes: Uint8Array, maxInflatedBytes: number): boolean {
+  try {
+    gunzipSync(bytes, { maxOutputLength: maxInflatedBytes, chunkSize: Math.max(64, Math.min(16384, maxInflatedBytes >> 6)) });
+    return false;
+  } catch (e) {
+    return tooLarge(e as NodeJS.ErrnoException);
   }
 }
 
@@ -82,7 +106,7 @@ export function gunzipToShared(
     const take = (): boolean => {
       for (const c of pending) {
         if (len + c.length > maxInflatedBytes) {
-          fail(new EngineError('too-large', `${what} inflates to more than ${Math.round(maxInflatedBytes / 1048576)} MB; refused (raise maxInflatedBytes to allow it).`));
+          fail(new EngineError('too-large', `${what} inflates to more than ${sizeText(maxInflatedBytes)}; refused (raise maxInflatedBytes to allow it).`));
           return false;
         }
         if (len + c.length > out.length) {
@@ -111,7 +135,9 @@ export function gunzipToShared(
         }
       });
     });
-    z.on('error', (e: Error) => fail(new EngineError('bad-gzip', `${what} is not valid gzip (${e.message}).`)));
+    z.on('error', (e: Error) => fail(passesCap(bytes, maxInflatedBytes)
+      ? new EngineError('too-large', `${what} inflates to more than ${sizeText(maxInflatedBytes)}; refused (raise maxInflatedBytes to allow it).`)
+      : new EngineError('bad-gzip', `${what} is not valid gzip (${e.message}).`)));
     z.on('end', () => {
       if (failed || !take()) return;
       resolve(out.subarray(0, len));
