@@ -257,6 +257,12 @@ export class SampleStream {
   broken = false;
   arrays: SampleArrays = { values: new Float64Array(0), idsFrom: new Int32Array(0), idsTo: new Int32Array(0), frames: new Int32Array(0), labelCount: new Int32Array(0) };
   readonly labels = newLabelSink(1 << 16);
+  /**
+   * the sum of the values' absolute values (integers, from varints): any partial sums are exact
+   * while it stays below 2^52. Summed chunk by chunk as they arrive, where the loop is warm: one
+   * cold loop over all values afterwards costs ~15 ms on 330 k values
+   */
+  absSum = 0;
 
   /** Reads samples count .. s1-1 (their byte ranges in at) with T sample types. */
   add(buf: Uint8Array, at: Int32Array, s1: number, T: number): void {
@@ -269,6 +275,10 @@ export class SampleStream {
     this.reserve(s1);
     try {
       if (readSampleRange(buf, at, this.count, s1, T, Infinity, undefined, undefined, this.arrays, this.labels) < 0) this.broken = true;
+      const v = this.arrays.values;
+      let sum = this.absSum;
+      for (let i = this.count * T, e = s1 * T; i < e; i++) sum += Math.abs(v[i]);
+      this.absSum = sum;
     } catch {
       this.broken = true;
     }

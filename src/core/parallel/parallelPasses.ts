@@ -59,6 +59,7 @@ export async function decodePprofParallel(input: { pprof?: Uint8Array; scanner?:
       restTotal = countStackFrames(bytes, m, n, arrays.idsFrom, arrays.idsTo, idFrame, asm.locFrameStart, arrays.frames);
     }
     if (firstTotal < 0 || restTotal < 0) return decodeSamplesGeneral(p);
+    if (stream.absSum < 2 ** 52) exactValues.add(arrays.values);
     const k = stream.labels.key.length;
     labelKey = stream.labels.key.data.subarray(0, k);
     labelStr = stream.labels.str.data.subarray(0, k);
@@ -129,7 +130,7 @@ export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, 
   const n = samples.count;
   if (stacks.chains !== true || n < 2 || !isShared(stacks.frame) || !isShared(samples.stack) || !isShared(samples.values)) return buildIndex(raw, sym);
   // two partial sums added equal one running sum only while every sum is an exact integer
-  if (!exactSums(samples.values)) return buildIndex(raw, sym);
+  if (!exactValues.has(samples.values) && !exactSums(samples.values)) return buildIndex(raw, sym);
   const T = raw.sampleTypes.length;
   const keys = indexKeys(raw, sym);
   // split at the sample where half of the stack nodes are behind; the second range's chains
@@ -168,6 +169,9 @@ export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, 
   mergeAccumulation(T, acc, rest);
   return finishIndex(raw, sym, keys, acc, sampleDepth);
 }
+
+/** Sample values known to sum exactly (the stream summed their absolute values as they arrived). */
+const exactValues = new WeakSet<Float64Array>();
 
 /**
  * Whether every sum of these values (in any order) is exact: integers whose absolute values add up
