@@ -8,13 +8,13 @@ import { DEFAULT_MAX_INFLATED_BYTES, gunzipToShared, inflateAndSniff, isGzip, st
 import { SampleStream } from './decode/samplePass';
 import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
-import { buildIndex, type IndexedProfile } from './index/buildIndex';
+import { buildIndex, indexKeys, type IndexedProfile, type IndexKeys } from './index/buildIndex';
 import { buildIndexParallel, decodePprofParallel, isShared } from './parallel/parallelPasses';
 import { PARALLEL_MIN_BYTES, SampleHelper } from './parallel/sampleHelper';
 import { diffProfiles } from './index/diffProfiles';
 import { labelSummary, selectSamples } from './index/selectSamples';
 import type { FlameTree, RawProfile } from './model';
-import { symbolize } from './symbolize/symbolize';
+import { symbolize, type SymbolizeResult } from './symbolize/symbolize';
 
 /** Default caps on a profile (see LoadOptions); a profile over one is refused before anything is kept. */
 export const DEFAULT_LIMITS = {
@@ -64,6 +64,7 @@ export class EngineCore {
     const parallel = (isGzip(bytes) ? statedInflatedSize(bytes) : bytes.length) >= minBytes && this.helper.start();
     let raw: RawProfile;
     let sharedPasses = false;
+    let early: { sym: SymbolizeResult; keys?: IndexKeys; ms: number } | undefined;
     try {
       // with the helper, a gzipped profile inflates off this thread straight into shared memory,
       // and this thread reads the pprof tables as the bytes come in
@@ -86,7 +87,14 @@ export class EngineCore {
       if (r.raw) {
         raw = r.raw;
       } else if (parallel && r.pprof!.length >= minBytes) {
-        raw = await decodePprofParallel({ pprof: r.pprof, scanner: scanner?.broken ? undefined : scanner }, this.helper);
+        // symbolized while the helper writes the stacks, when the leaf weights are known before them
+        raw = await decodePprofParallel({ pprof: r.pprof, scanner: scanner?.broken ? undefined : scanner }, this.helper, async (raw0, weights) => {
+          checkLimits(raw0, options);
+          const ts = performance.now();
+          early = { sym: await symbolize(raw0, options, { weights }), ms: 0 };
+          early.keys = indexKeys(raw0, early.sym);
+          early.ms = performance.now() - ts;
+        });
         r.pprof = undefined;
         sharedPasses = true;
       } else raw = decodePprofFast(r.pprof!);
@@ -99,13 +107,16 @@ export class EngineCore {
     }
     checkLimits(raw, options);
     const t1 = performance.now();
-    const sym = await symbolize(raw, options);
+    const sym = early?.sym ?? await symbolize(raw, options);
     const t2 = performance.now();
-    const ip = sharedPasses ? await buildIndexParallel(raw, sym, this.helper) : buildIndex(raw, sym);
+    const ip = sharedPasses ? await buildIndexParallel(raw, sym, this.helper, early?.keys) : buildIndex(raw, sym);
     const t3 = performance.now();
     const id = this.nextId++;
     this.profiles.set(id, ip);
-    return { id, index: ip.index, timings: { decode: t1 - t0, symbolize: t2 - t1, index: t3 - t2, threads: sharedPasses && isShared(raw.stacks.frame) ? 2 : 1 } };
+    // symbolized during decoding: its time is told apart from the decoder's
+    const symMs = early ? early.ms : t2 - t1;
+    const decodeMs = early ? t1 - t0 - early.ms : t1 - t0;
+    return { id, index: ip.index, timings: { decode: decodeMs, symbolize: symMs, index: t3 - t2, threads: sharedPasses && isShared(raw.stacks.frame) ? 2 : 1 } };
   }
 
   get(id: number): IndexedProfile {

@@ -20,6 +20,8 @@ export interface SampleArrays {
   frames: Int32Array;
   /** labels of the sample (their entries are in the range's LabelSink, in sample order) */
   labelCount: Int32Array;
+  /** when present: the first (leaf) location id of each sample, -1 when it has none, -2 when it is not a 1–3 byte varint */
+  firstId?: Int32Array;
 }
 
 export interface LabelSink {
@@ -63,7 +65,7 @@ export function readSampleRange(
 ): number {
   const r = new Reader(buf);
   const label = new Float64Array(3);
-  const { values, idsFrom, idsTo, frames: sampleFrames, labelCount } = out;
+  const { values, idsFrom, idsTo, frames: sampleFrames, labelCount, firstId } = out;
   let frameTotal = 0;
   for (let s = s0; s < s1; s++) {
     const e = at[2 * s + 1];
@@ -84,6 +86,7 @@ export function readSampleRange(
         if (k < 0) return -1;
         idsFrom[s] = r.pos;
         idsTo[s] = le;
+        if (firstId) firstId[s] = leadingId(buf, r.pos, le);
         frames = k;
         r.pos = le;
       } else if (field === 1 && wt === 0) {
@@ -105,6 +108,7 @@ export function readSampleRange(
         if (k < 0) return -1;
         idsFrom[s] = from;
         idsTo[s] = -le;
+        if (firstId) firstId[s] = leadingId(buf, from + 1, le);
         frames = k;
         r.pos = le;
       } else if (field === 2 && wt === 2) {
@@ -135,12 +139,28 @@ export function readSampleRange(
     if (nv !== T) {
       throw new EngineError('corrupt-protobuf', `Sample ${s} has ${nv} values but the profile declares ${T} sample types.`);
     }
-    if (!idsSeen) idsFrom[s] = idsTo[s] = 0;
+    if (!idsSeen) {
+      idsFrom[s] = idsTo[s] = 0;
+      if (firstId) firstId[s] = -1;
+    }
     sampleFrames[s] = frames;
     labelCount[s] = nl;
     frameTotal += frames;
   }
   return frameTotal;
+}
+
+/** The 1–3 byte varint at buf[p] (before le); -1 when the range is empty, -2 when it is not such a varint. */
+function leadingId(buf: Uint8Array, p: number, le: number): number {
+  if (p >= le) return -1;
+  const b0 = buf[p];
+  if (b0 < 0x80) return b0;
+  if (p + 1 >= le) return -2;
+  const b1 = buf[p + 1];
+  if (b1 < 0x80) return (b0 & 0x7f) | (b1 << 7);
+  if (p + 2 >= le) return -2;
+  const b2 = buf[p + 2];
+  return b2 < 0x80 ? (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14) : -2;
 }
 
 /**
@@ -228,6 +248,35 @@ export function writeStacks(
 }
 
 /**
+ * The leaf frame's weight per frame and the weight of all samples (sample type dt), from the values
+ * the stream summed per leaf location id: what symbolize needs (see its selfWeights, which reads the
+ * same from the stacks) before any stack is written. Sums of integers below 2^52 (the caller checks)
+ * are exact in any order, so this equals the per-sample sums. Undefined when it cannot tell: a leaf
+ * id off the fast path, or a leaf location without a frame (the leaf is then a later location's).
+ */
+export function leafWeightsById(
+  stream: Pick<SampleStream, 'leafValues' | 'stacklessValues' | 'noLeaf'>, idFrame: Int32Array, fs: Int32Array, locFrames: Int32Array,
+  T: number, dt: number, frameCount: number,
+): { selfW: Float64Array; totalW: number } | undefined {
+  const { leafValues, stacklessValues, noLeaf } = stream;
+  if (noLeaf > 0 || dt >= 8) return undefined;
+  const selfW = new Float64Array(frameCount);
+  let totalW = stacklessValues[dt];
+  const ids = Math.min(idFrame.length, Math.floor(leafValues.length / T));
+  for (let id = 0; id < ids; id++) {
+    const v = leafValues[id * T + dt];
+    if (v === 0) continue;
+    const x = idFrame[id];
+    const f = x >= 0 ? x : x === -1 ? -1 : fs[-2 - x] < fs[-1 - x] ? locFrames[fs[-2 - x]] : -1;
+    if (f < 0 || f >= frameCount) return undefined;
+    selfW[f] += v;
+    totalW += v;
+  }
+  for (let i = ids * T + dt; i < leafValues.length; i += T) if (leafValues[i] !== 0) return undefined;
+  return { selfW, totalW };
+}
+
+/**
  * Frames of the stacks of samples s0 .. s1-1 whose id ranges readSampleRange recorded without
  * counting (streaming): sets frames[s], returns the total or -1 when a sample is off the fast path.
  */
@@ -255,7 +304,9 @@ export class SampleStream {
   count = 0;
   T = -1;
   broken = false;
-  arrays: SampleArrays = { values: new Float64Array(0), idsFrom: new Int32Array(0), idsTo: new Int32Array(0), frames: new Int32Array(0), labelCount: new Int32Array(0) };
+  arrays: Required<SampleArrays> = {
+    values: new Float64Array(0), idsFrom: new Int32Array(0), idsTo: new Int32Array(0), frames: new Int32Array(0), labelCount: new Int32Array(0), firstId: new Int32Array(0),
+  };
   readonly labels = newLabelSink(1 << 16);
   /**
    * the sum of the values' absolute values (integers, from varints): any partial sums are exact
@@ -263,6 +314,12 @@ export class SampleStream {
    * cold loop over all values afterwards costs ~15 ms on 330 k values
    */
   absSum = 0;
+  /** per leaf location id (a sample's first), the values of the samples it leads, T per id */
+  leafValues = new Float64Array(0);
+  /** values of the samples without a location, T (at most 8 types) */
+  stacklessValues = new Float64Array(8);
+  /** samples whose first id is not a 1–3 byte varint (their leaf is left to the stacks) */
+  noLeaf = 0;
 
   /** Reads samples count .. s1-1 (their byte ranges in at) with T sample types. */
   add(buf: Uint8Array, at: Int32Array, s1: number, T: number): void {
@@ -275,14 +332,36 @@ export class SampleStream {
     this.reserve(s1);
     try {
       if (readSampleRange(buf, at, this.count, s1, T, Infinity, undefined, undefined, this.arrays, this.labels) < 0) this.broken = true;
-      const v = this.arrays.values;
-      let sum = this.absSum;
-      for (let i = this.count * T, e = s1 * T; i < e; i++) sum += Math.abs(v[i]);
-      this.absSum = sum;
+      this.sums(this.count, s1, T);
     } catch {
       this.broken = true;
     }
     this.count = s1;
+  }
+
+  /** absSum and the values per leaf id over samples s0 .. s1-1 (chunk by chunk: the loop is warm). */
+  private sums(s0: number, s1: number, T: number): void {
+    const { values: v, firstId } = this.arrays;
+    let sum = this.absSum;
+    let lv = this.leafValues;
+    for (let s = s0; s < s1; s++) {
+      const id = firstId[s];
+      if (id === -1) {
+        for (let t = 0; t < T && t < 8; t++) this.stacklessValues[t] += v[s * T + t];
+      } else if (id < 0) this.noLeaf++;
+      else if ((id + 1) * T > lv.length) {
+        const grown = new Float64Array(Math.max((id + 1) * T, lv.length * 2, 1024 * T));
+        grown.set(lv);
+        lv = grown;
+      }
+      for (let t = 0; t < T; t++) {
+        const x = v[s * T + t];
+        sum += Math.abs(x);
+        if (id >= 0) lv[id * T + t] += x;
+      }
+    }
+    this.absSum = sum;
+    this.leafValues = lv;
   }
 
   /** Whether the stream holds exactly the profile's n samples of T types, with label strings below nStrings. */
@@ -304,6 +383,7 @@ export class SampleStream {
     };
     this.arrays = {
       values: grow(a.values, cap * this.T), idsFrom: grow(a.idsFrom, cap), idsTo: grow(a.idsTo, cap), frames: grow(a.frames, cap), labelCount: grow(a.labelCount, cap),
+      firstId: grow(a.firstId, cap),
     };
   }
 }

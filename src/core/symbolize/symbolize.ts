@@ -61,6 +61,11 @@ export interface SymbolizeExtras {
    * costs ~50× the source in memory; 3.5 MB of minified JS took ~190 MB transiently)
    */
   maxParseBytes?: number;
+  /**
+   * the leaf weight per frame and the weight of all samples (default sample type), when the caller
+   * has them before the stacks are written (the two-thread engine symbolizes while they are)
+   */
+  weights?: { selfW: Float64Array; totalW: number };
 }
 
 const MAX_CANDIDATES = 64;
@@ -111,7 +116,7 @@ export async function symbolize(raw: RawProfile, options: LoadOptions, extras: S
   };
 
   // Self weight per frame (default sample type), for the unresolved report.
-  const { selfW, totalW } = selfWeights(raw);
+  const { selfW, totalW } = extras.weights ?? selfWeights(raw);
 
   const rules: PyroscopeRule[] = [];
   for (const y of options.pyroscopeYaml ?? []) {

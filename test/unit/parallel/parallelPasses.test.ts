@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
-import { Profile } from 'pprof-format';
+import { Location, Profile } from 'pprof-format';
 import { generatePprof } from '../../../bench/genPprof';
 import { EngineError } from '../../../src/core/engine';
 import { allocSampleArrays, decodeSamplesGeneral, PprofTableScanner, readPprofTables } from '../../../src/core/decode/decodePprofFast';
@@ -77,6 +77,26 @@ describe('two-thread sample passes = one thread', function () {
       assert.ok(r.two.index.edges.count > 100);
     });
   }
+
+  it('symbolized while the helper writes the stacks (leaf weights from the stream): stackless samples, leaves without lines, inlined leaves, unpacked ids', async () => {
+    const p = Profile.decode(gunzipSync(generatePprof({ samples: 2000, functions: 1500, files: 60, seed: 21 })));
+    const maxId = Math.max(...p.location.map((l) => Number(l.id)));
+    const inlined = p.location.find((l) => l.line.length > 1)!;
+    assert.ok(inlined, 'the generator writes inlined locations');
+    for (let i = 0; i < p.sample.length; i += 7) p.sample[i].locationId = [];
+    for (let i = 5; i < p.sample.length; i += 13) p.sample[i].locationId.unshift(inlined.id);
+    for (let i = 9; i < p.sample.length; i += 17) p.sample[i].locationId = p.sample[i].locationId.slice(0, 1);
+    // leaf weights from the stream, per leaf id
+    await both(gzipSync(p.encode()));
+    // a leaf location without lines (the leaf frame is the next location's): weights from the stacks
+    p.location.push(new Location({ id: maxId + 1, line: [] }));
+    for (let i = 3; i < p.sample.length; i += 11) p.sample[i].locationId.unshift(maxId + 1);
+    const r = await both(gzipSync(p.encode()));
+    assert.equal(r.two.index.sampleCount, 2000);
+    // no workspace: every path is reported unresolved, with its self weight (symbolize's leaf weights)
+    assert.ok(r.two.index.unresolved.length > 10 && r.two.index.unresolved.every((u) => u.selfWeight >= 0));
+    assert.ok(r.two.index.unresolved.some((u) => u.selfWeight > 0));
+  });
 
   it('sparse location ids (general path): same result, one thread', async () => {
     await both(generatePprof({ samples: 500, functions: 800, files: 40, seed: 6, locationIdBase: 3_000_000 }), false);
@@ -181,6 +201,9 @@ describe('two-thread sample passes = one thread', function () {
     p.sample.forEach((s, i) => (s.value = [s.value[0], i % 3 === 0 ? 2n ** 58n + BigInt(i) : BigInt(i * 1_000_003)]));
     const r = await both(p.encode());
     assert.ok(r.two.index.totals[1] > 2 ** 53);
+    // gzipped, its samples are read while it inflates: the leaf weights symbolize needs are then
+    // summed per sample from the stacks, not per leaf id (the fuzzer found the difference)
+    await both(gzipSync(p.encode()));
   });
 
   it('a process whose helper started but had nothing to do exits by itself (the CLI, the bench)', () => {
