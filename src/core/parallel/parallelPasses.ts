@@ -1,10 +1,11 @@
 /**
  * The per-sample passes over two threads: this one takes the first half of the samples, the
- * sample helper the second (split by bytes for the decoder, by stack nodes for the index). Each
- * result equals the one-thread result exactly: ranges are merged in sample order, edges new in the
- * second half get the next ids in their first-seen order, and the index is split only when every
- * sum is an exact integer (else it runs on one thread).
- * Any helper failure falls back to the one-thread code.
+ * sample helper the second (split by bytes for the decoder, by stack nodes for the index). When the
+ * samples were read while the profile inflated, the engine symbolizes while the helper writes most
+ * of the stacks (decodePprofParallel's `whileWriting`). Each result equals the one-thread result
+ * exactly: ranges are merged in sample order, edges new in the second half get the next ids in their
+ * first-seen order, and the index is split only when every sum is an exact integer (else it runs on
+ * one thread). Any helper failure falls back to the one-thread code.
  */
 import { checkStackNodes, decodePprofFast, decodeSamplesGeneral, readPprofTables, type PprofTableScanner } from '../decode/decodePprofFast';
 import { countStackFrames, labelOffsetsOf, leafWeightsById, newLabelSink, readSampleRange, writeStacks, type SampleArrays } from '../decode/samplePass';
