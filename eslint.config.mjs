@@ -1,6 +1,6 @@
 // Layering is enforced here (see src/README.md):
 //   src/core    — the engine: no 'vscode', no DOM, no host/webview/cli imports
-//   src/shared  — types shared by host and webview (protocol): imports only core types
+//   src/shared  — the host/webview protocol (types, and pure text helpers on them): imports only core types
 //   src/webview — browser code: no 'vscode', no Node built-ins, no host
 //   src/cli     — the CLI: no 'vscode', no host/webview
 //   src/host    — the only place (with src/extension.ts) that imports 'vscode'

@@ -15,7 +15,8 @@ import { matchForInput, normalizeSelection, selectionLabel, takenSamples } from 
 import { Commands, ContextKeys, registerCommand, setContext } from '../contributions';
 import { Disposable } from '../disposable';
 import type { LoadedProfile, ProfileSession } from '../profileSession';
-import { selectionAmount, selectionNames, selectionTitle, summarizeSelection } from './selectionSummary';
+import { selectionTitle } from '../../shared/selectionText';
+import { selectionAmount, selectionNames, summarizeSelection } from './selectionSummary';
 
 /** What the backend controller gives Correlate for a Pyroscope source: the span's profile from the server. */
 export interface SpanBackend {

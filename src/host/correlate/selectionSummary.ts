@@ -46,26 +46,12 @@ export function summarizeSelection(p: LoadedProfile | undefined, typeIndex = p?.
   return info;
 }
 
-/** "span 00f067aa… (POST /checkout)", or the bare label when no span name is known (or the label is the name). */
-export function selectionTitle(s: SelectionInfo): string {
-  if (!s.names?.length) return s.label;
-  if (s.names.length === 1 && !s.moreNames && s.label.includes(s.names[0])) return s.label;
-  const more = s.moreNames ? ` +${s.moreNames} more` : '';
-  return `${s.label} (${s.names.join(', ')}${more})`;
-}
-
 /** "67 samples · 670 ms of cpu · 25.7% of the whole profile's cpu" — what the selection holds. */
 export function selectionAmount(s: SelectionInfo): string {
   const parts = [`${formatInteger(s.samples)} sample${s.samples === 1 ? '' : 's'}`];
   if (s.sampleType.unit !== 'count') parts.push(`${formatValue(s.value, s.sampleType.unit)} of ${s.sampleType.type}`);
   if (s.wholeShare !== undefined) parts.push(`${formatPercent(s.wholeShare)} of the whole profile's ${s.sampleType.type}`);
   return parts.join(' · ');
-}
-
-/** "span" / "trace" / "selection": what the percentages are shares of, in words. */
-export function selectionNoun(s: SelectionInfo): string {
-  const m = /^(spans?|traces?) /.exec(s.label);
-  return m ? m[1] : 'selection';
 }
 
 interface SelectionNames {

@@ -14,7 +14,8 @@ import * as vscode from 'vscode';
 import { buildCompareHover } from '../../core/compare/compareHover';
 import { buildHoverMarkdown, escapeMarkdown } from '../../core/insights/hoverMarkdown';
 import type { SelectionInfo } from '../../shared/protocol';
-import { selectionAmount, selectionNoun, selectionTitle, summarizeSelection } from '../correlate/selectionSummary';
+import { selectionNoun, selectionSource, selectionTitle } from '../../shared/selectionText';
+import { selectionAmount, summarizeSelection } from '../correlate/selectionSummary';
 import { Commands, commandLink } from '../contributions';
 import { Disposable } from '../disposable';
 import { toLine1 } from '../positions';
@@ -78,11 +79,10 @@ export class CostHoverProvider extends Disposable implements vscode.HoverProvide
 /** The hover's first lines while a selection is shown (every profile string escaped). */
 export function selectionHeader(s: SelectionInfo): string {
   const noun = selectionNoun(s);
-  const from = s.fromServer ? `the server's profile of this ${noun}` : `only the samples with ${s.condition}`;
   return [
     `$(filter) **Profile of ${escapeMarkdown(selectionTitle(s))} only** · [$(close) Show Whole Profile](${commandLink(Commands.showWholeProfile)})`,
     '',
-    `${escapeMarkdown(selectionAmount(s))} (${escapeMarkdown(s.wholeLabel)}: ${escapeMarkdown(from)}).`,
+    `${escapeMarkdown(selectionAmount(s))} (${escapeMarkdown(s.wholeLabel)}: ${escapeMarkdown(selectionSource(s))}).`,
     `Percentages below are shares of this ${noun}'s total, not of the whole profile's.`,
   ].join('\n');
 }

@@ -4,6 +4,7 @@
  */
 import type { SampleType } from '../../core/model';
 import type { SelectionInfo, WireFlameTree } from '../../shared/protocol';
+import { selectionNoun, selectionSource, selectionTitle } from '../../shared/selectionText';
 import { diffDelta, isDiffTree, isFunctionRoot } from './colours';
 
 /** "1.23 s", "45.6 MB", "1,234 samples" */
@@ -111,28 +112,18 @@ export function mergedNote(tree: WireFlameTree): string {
   return `other: ${formatPercent(weight / tree.total[0])} in ${formatCount(nodes)} tiny frames (merged to keep the graph fast)`;
 }
 
-/** "span" / "trace" / "selection": what a selection's shares are of, in words. */
-export function selectionNoun(s: SelectionInfo): string {
-  const m = /^(spans?|traces?) /.exec(s.label);
-  return m ? m[1] : 'selection';
-}
-
 /**
  * The header the page shows while a Correlate selection is drawn: a title naming it ("Profile of span
  * 00f067aa… (POST /checkout) only"), what it holds, and the base of every share on the page.
  */
 export function describeSelection(s: SelectionInfo): { title: string; detail: string; base: string } {
-  const names = s.names?.length && !(s.names.length === 1 && !s.moreNames && s.label.includes(s.names[0]))
-    ? ` (${s.names.join(', ')}${s.moreNames ? ` +${s.moreNames} more` : ''})`
-    : '';
   const noun = selectionNoun(s);
   const held = [`${Math.round(s.samples).toLocaleString('en-US')} sample${s.samples === 1 ? '' : 's'}`];
   if (s.sampleType.unit !== 'count') held.push(`${formatValue(s.value, s.sampleType.unit)} of ${s.sampleType.type}`);
   if (s.wholeShare !== undefined) held.push(`${formatPercent(s.wholeShare)} of ${s.wholeLabel}'s ${s.sampleType.type}`);
-  const from = s.fromServer ? `the server's profile of this ${noun}` : `only the samples with ${s.condition}`;
   return {
-    title: `Profile of ${s.label}${names} only`,
-    detail: `${held.join(' · ')} — ${from}. Percentages are shares of this ${noun}.`,
+    title: `Profile of ${selectionTitle(s)} only`,
+    detail: `${held.join(' · ')} — ${selectionSource(s)}. Percentages are shares of this ${noun}.`,
     base: `this ${noun}`,
   };
 }
