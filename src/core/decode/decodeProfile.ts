@@ -34,9 +34,10 @@ export function gunzipChunkSize(bytes: Uint8Array, maxInflatedBytes: number): nu
   return 1 << 20;
 }
 
-/** `512 MB`, `4 KB`: a cap as the error messages state it. */
-function sizeText(bytes: number): string {
-  return bytes >= 1048576 ? `${Math.round(bytes / 1048576)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+/** The inflation cap's refusal (both gunzip paths): the cap as `512 MB` or, under 1 MB, `4 KB`. */
+function inflatesTooMuch(what: string, maxInflatedBytes: number): EngineError {
+  const cap = maxInflatedBytes >= 1048576 ? `${Math.round(maxInflatedBytes / 1048576)} MB` : `${Math.max(1, Math.round(maxInflatedBytes / 1024))} KB`;
+  return new EngineError('too-large', `${what} inflates to more than ${cap}; refused (raise maxInflatedBytes to allow it).`);
 }
 
 /** The inflated size a gzip trailer states (ISIZE: mod 2^32, of the last member; untrusted). */
@@ -51,7 +52,7 @@ export function gunzipCapped(bytes: Uint8Array, maxInflatedBytes: number, what =
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (tooLarge(err) || passesCap(bytes, maxInflatedBytes)) {
-      throw new EngineError('too-large', `${what} inflates to more than ${sizeText(maxInflatedBytes)}; refused (raise maxInflatedBytes to allow it).`);
+      throw inflatesTooMuch(what, maxInflatedBytes);
     }
     throw new EngineError('bad-gzip', `${what} is not valid gzip (${err.message}).`);
   }
@@ -106,7 +107,7 @@ export function gunzipToShared(
     const take = (): boolean => {
       for (const c of pending) {
         if (len + c.length > maxInflatedBytes) {
-          fail(new EngineError('too-large', `${what} inflates to more than ${sizeText(maxInflatedBytes)}; refused (raise maxInflatedBytes to allow it).`));
+          fail(inflatesTooMuch(what, maxInflatedBytes));
           return false;
         }
         if (len + c.length > out.length) {
@@ -136,7 +137,7 @@ export function gunzipToShared(
       });
     });
     z.on('error', (e: Error) => fail(passesCap(bytes, maxInflatedBytes)
-      ? new EngineError('too-large', `${what} inflates to more than ${sizeText(maxInflatedBytes)}; refused (raise maxInflatedBytes to allow it).`)
+      ? inflatesTooMuch(what, maxInflatedBytes)
       : new EngineError('bad-gzip', `${what} is not valid gzip (${e.message}).`)));
     z.on('end', () => {
       if (failed || !take()) return;
