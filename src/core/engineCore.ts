@@ -64,7 +64,7 @@ export class EngineCore {
     const parallel = (isGzip(bytes) ? statedInflatedSize(bytes) : bytes.length) >= minBytes && this.helper.start();
     let raw: RawProfile;
     let sharedPasses = false;
-    let early: { sym: SymbolizeResult; keys?: IndexKeys; ms: number } | undefined;
+    let early: { sym: SymbolizeResult; keys: IndexKeys; ms: number } | undefined;
     try {
       // with the helper, a gzipped profile inflates off this thread straight into shared memory,
       // and this thread reads the pprof tables as the bytes come in
@@ -91,9 +91,8 @@ export class EngineCore {
         raw = await decodePprofParallel({ pprof: r.pprof, scanner: scanner?.broken ? undefined : scanner }, this.helper, async (raw0, weights) => {
           checkLimits(raw0, options);
           const ts = performance.now();
-          early = { sym: await symbolize(raw0, options, { weights }), ms: 0 };
-          early.keys = indexKeys(raw0, early.sym);
-          early.ms = performance.now() - ts;
+          const sym = await symbolize(raw0, options, { weights });
+          early = { sym, keys: indexKeys(raw0, sym), ms: performance.now() - ts };
         });
         r.pprof = undefined;
         sharedPasses = true;

@@ -259,7 +259,7 @@ export function leafWeightsById(
   T: number, dt: number, frameCount: number,
 ): { selfW: Float64Array; totalW: number } | undefined {
   const { leafValues, stacklessValues, noLeaf } = stream;
-  if (noLeaf > 0 || dt >= 8) return undefined;
+  if (noLeaf > 0 || dt >= stacklessValues.length) return undefined;
   const selfW = new Float64Array(frameCount);
   let totalW = stacklessValues[dt];
   const ids = Math.min(idFrame.length, Math.floor(leafValues.length / T));
@@ -316,15 +316,18 @@ export class SampleStream {
   absSum = 0;
   /** per leaf location id (a sample's first), the values of the samples it leads, T per id */
   leafValues = new Float64Array(0);
-  /** values of the samples without a location, T (at most 8 types) */
-  stacklessValues = new Float64Array(8);
+  /** values of the samples without a location, T */
+  stacklessValues = new Float64Array(0);
   /** samples whose first id is not a 1–3 byte varint (their leaf is left to the stacks) */
   noLeaf = 0;
 
   /** Reads samples count .. s1-1 (their byte ranges in at) with T sample types. */
   add(buf: Uint8Array, at: Int32Array, s1: number, T: number): void {
     if (this.broken || s1 <= this.count) return;
-    if (this.T < 0) this.T = T;
+    if (this.T < 0) {
+      this.T = T;
+      this.stacklessValues = new Float64Array(T);
+    }
     if (T === 0 || T !== this.T) {
       this.broken = true;
       return;
@@ -347,7 +350,7 @@ export class SampleStream {
     for (let s = s0; s < s1; s++) {
       const id = firstId[s];
       if (id === -1) {
-        for (let t = 0; t < T && t < 8; t++) this.stacklessValues[t] += v[s * T + t];
+        for (let t = 0; t < T; t++) this.stacklessValues[t] += v[s * T + t];
       } else if (id < 0) this.noLeaf++;
       else if ((id + 1) * T > lv.length) {
         const grown = new Float64Array(Math.max((id + 1) * T, lv.length * 2, 1024 * T));

@@ -45,8 +45,7 @@ export async function decodePprofParallel(
   let arrays: SampleArrays;
   let labelKey: Int32Array, labelStr: Int32Array, labelNum: Float64Array;
   let firstTotal: number, restTotal: number;
-  const streamed = !!stream && stream.complete(n, T, asm.nStrings);
-  if (stream && streamed) {
+  if (stream && stream.complete(n, T, asm.nStrings)) {
     // values, labels and id ranges were read while the profile inflated: only the frames are left
     // to count (they need the locations, which come after the samples)
     const sa = stream.arrays;
@@ -63,7 +62,7 @@ export async function decodePprofParallel(
       restTotal = countStackFrames(bytes, m, n, arrays.idsFrom, arrays.idsTo, idFrame, asm.locFrameStart, arrays.frames);
     }
     if (firstTotal < 0 || restTotal < 0) return decodeSamplesGeneral(p);
-    if (stream.absSum < 2 ** 52) exactValues.add(arrays.values);
+    if (stream.absSum < EXACT_SUMS_BELOW) exactValues.add(arrays.values);
     const k = stream.labels.key.length;
     labelKey = stream.labels.key.data.subarray(0, k);
     labelStr = stream.labels.str.data.subarray(0, k);
@@ -114,9 +113,9 @@ export async function decodePprofParallel(
     labelKey, labelStr, labelNum,
   });
   // symbolize needs the leaf weights, which the stream summed per leaf id (equal to summing per
-  // sample while every sum is exact): with them this thread symbolizes while the helper writes most
-  // of the stacks, then writes the rest
-  const weights = whileWriting && stream && streamed && stream.absSum < 2 ** 52
+  // sample while every sum is exact: values read by the stream and found exact): with them this
+  // thread symbolizes while the helper writes most of the stacks, then writes the rest
+  const weights = whileWriting && stream && exactValues.has(arrays.values)
     ? leafWeightsById(stream, idFrame, asm.locFrameStart, asm.locFrames, T, raw.defaultType, raw.frames.count)
     : undefined;
   let mw = m;
@@ -208,6 +207,9 @@ export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, 
   return finishIndex(raw, sym, keys, acc, sampleDepth);
 }
 
+/** Sums of integers whose absolute values add up below this are exact in any order. */
+const EXACT_SUMS_BELOW = 2 ** 52;
+
 /** Sample values known to sum exactly (the stream summed their absolute values as they arrived). */
 const exactValues = new WeakSet<Float64Array>();
 
@@ -223,7 +225,7 @@ function exactSums(values: Float64Array): boolean {
     if (!Number.isInteger(x)) return false;
     s += x < 0 ? -x : x;
   }
-  return s < 2 ** 52;
+  return s < EXACT_SUMS_BELOW;
 }
 
 /** Whether `a` lives in shared memory (what the two-thread decode produces). */
