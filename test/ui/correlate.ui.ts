@@ -84,33 +84,6 @@ describe('correlate (UI)', () => {
     assert.ok(!(await statusTexts()).some((t) => /span 00f067aa/.test(t)));
   });
 
-  /** Moves the mouse over `word` on the editor line whose text contains `line`; returns the hover's text. */
-  async function hoverOnLine(line: string, word: string): Promise<string> {
-    const box = await wb.page.evaluate(([l, w]) => {
-      const d = (globalThis as any).document;
-      for (const row of Array.from(d.querySelectorAll('.monaco-editor .view-lines .view-line')) as any[]) {
-        if (!(row.textContent ?? '').replace(/\u00a0/g, ' ').includes(l)) continue;
-        for (const span of Array.from(row.querySelectorAll('span span')) as any[]) {
-          const i = (span.textContent ?? '').indexOf(w);
-          if (i < 0) continue;
-          const range = d.createRange();
-          range.setStart(span.firstChild, i);
-          range.setEnd(span.firstChild, i + w.length);
-          const r = range.getBoundingClientRect();
-          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-        }
-      }
-      return undefined;
-    }, [line, word]);
-    assert.ok(box, `"${word}" on the line "${line}" is not visible`);
-    await wb.page.mouse.move(box.x - 30, box.y + 40);
-    await wb.page.mouse.move(box.x, box.y, { steps: 5 });
-    const hover = wb.page.locator('.monaco-hover:not(.hidden)').first();
-    await hover.waitFor({ state: 'visible', timeout: 10_000 });
-    await wb.page.waitForTimeout(500);
-    return (await hover.innerText()).trim();
-  }
-
   it('a span shown: the hover names it first, the flame graph tab and header say it; the page\'s button ends it', async () => {
     await wb.runCommand('Profile Lens: Show Profile of a Span or Trace…');
     const rows = wb.page.locator('.quick-input-list .monaco-list-row');
@@ -123,7 +96,7 @@ describe('correlate (UI)', () => {
     await wb.page.waitForTimeout(300);
     let text = '';
     for (let i = 0; i < 20 && !text.includes('(POST /checkout)'); i++) {
-      text = await hoverOnLine('h = mix(h, uint64(i))', 'mix');
+      text = await wb.hover('mix', 10_000, { line: 'h = mix(h, uint64(i))' });
       if (!text.includes('(POST /checkout)')) { await wb.page.keyboard.press('Escape'); await wb.page.waitForTimeout(300); }
     }
     const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -13,36 +13,6 @@ import { openWorkbench, type Workbench } from './harness/workbench';
 // The functions given to page.evaluate run in the browser; this project type-checks without the DOM lib.
 declare const document: any;
 
-/** Ctrl+G: reveals a line in the middle of the editor. */
-/** Hovers `word` on the first rendered line containing `lineText`; returns the hover's text. */
-async function hoverOn(wb: Workbench, lineText: string, word: string): Promise<string> {
-  const box = await wb.page.evaluate(
-    ([lt, w]) => {
-      for (const line of Array.from(document.querySelectorAll('.monaco-editor .view-lines .view-line')) as any[]) {
-        if (!(line.textContent ?? '').replace(/\u00a0/g, ' ').includes(lt)) continue;
-        for (const span of Array.from(line.querySelectorAll('span span')) as any[]) {
-          const i = (span.textContent ?? '').indexOf(w);
-          if (i < 0) continue;
-          const range = document.createRange();
-          range.setStart(span.firstChild, i);
-          range.setEnd(span.firstChild, i + w.length);
-          const r = range.getBoundingClientRect();
-          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-        }
-      }
-      return undefined;
-    },
-    [lineText, word],
-  );
-  if (!box) throw new Error(`no rendered line contains "${lineText}"`);
-  await wb.page.mouse.move(box.x - 40, box.y + 60);
-  await wb.page.mouse.move(box.x, box.y, { steps: 5 });
-  const hover = wb.page.locator('.monaco-hover:not(.hidden)', { hasText: 'Profile Lens' }).first();
-  await hover.waitFor({ state: 'visible', timeout: 15_000 });
-  await wb.page.waitForTimeout(600);
-  return (await hover.innerText()).trim();
-}
-
 describe('editor insights (UI)', () => {
   let wb: Workbench;
   before(async () => {
@@ -68,7 +38,7 @@ describe('editor insights (UI)', () => {
     // put the function near the top so the hover opens below it and the CodeLens stays visible
     for (let i = 0; i < 13; i++) await wb.page.keyboard.press('Control+ArrowDown');
     await wb.page.waitForTimeout(300);
-    const text = await hoverOn(wb, 'export function findBundleDeals', 'findBundleDeals');
+    const text = await wb.hover('findBundleDeals', 15_000, { line: 'export function findBundleDeals', hasText: 'Profile Lens' });
     assert.match(text, /Profile Lens/);
     assert.match(text, /self/);
     assert.match(text, /total/);
@@ -150,7 +120,7 @@ describe('editor insights (UI, line-level profile)', () => {
     assert.ok(calls.length >= 3, `inline cost on the handler calls: ${JSON.stringify(inline)}`);
     const shares = calls.map((c) => Number(/([\d.]+)%/.exec(c.text)?.[1]));
     assert.ok(new Set(shares).size > 1, 'different lines, different costs');
-    const text = await hoverOn(wb, 'acc += handleRecords', 'handleRecords');
+    const text = await wb.hover('handleRecords', 15_000, { line: 'acc += handleRecords', hasText: 'Profile Lens' });
     assert.match(text, /wall · this line/);
     assert.match(text, /in run/);
     await wb.screenshot('insights-lines');

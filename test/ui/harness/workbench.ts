@@ -145,10 +145,15 @@ export class Workbench {
     }, pseudo);
   }
 
-  /** Moves the mouse over the first occurrence of `word` in the editor; returns the hover's text. */
-  async hover(word: string, timeoutMs = 10_000): Promise<string> {
-    const box = await this.page.evaluate((w) => {
+  /**
+   * Moves the mouse over the first occurrence of `word` in the editor (on the first rendered line
+   * containing `on.line`, when given); returns the text of the hover (the first one containing
+   * `on.hasText`, when given).
+   */
+  async hover(word: string, timeoutMs = 10_000, on: { line?: string; hasText?: string } = {}): Promise<string> {
+    const box = await this.page.evaluate(([w, l]) => {
       for (const span of Array.from(document.querySelectorAll('.monaco-editor .view-lines .view-line span span')) as any[]) {
+        if (l && !(span.closest('.view-line')?.textContent ?? '').replace(/\u00a0/g, ' ').includes(l)) continue;
         const t = span.textContent ?? '';
         const i = t.indexOf(w);
         if (i < 0) continue;
@@ -160,11 +165,11 @@ export class Workbench {
         return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
       }
       return undefined;
-    }, word);
-    if (!box) throw new Error(`"${word}" is not visible in the editor`);
+    }, [word, on.line ?? ''] as const);
+    if (!box) throw new Error(`"${word}" is not visible in the editor${on.line ? ` on a line containing "${on.line}"` : ''}`);
     await this.page.mouse.move(box.x - 30, box.y + 40);
     await this.page.mouse.move(box.x, box.y, { steps: 5 });
-    const hover = this.page.locator('.monaco-hover:not(.hidden)').first();
+    const hover = this.page.locator('.monaco-hover:not(.hidden)', on.hasText ? { hasText: on.hasText } : {}).first();
     await hover.waitFor({ state: 'visible', timeout: timeoutMs });
     await this.page.waitForTimeout(500); // fade-in before screenshots
     return (await hover.innerText()).trim();
