@@ -399,15 +399,19 @@ export function finishIndex(raw: RawProfile, sym: SymbolizeResult, keys: IndexKe
 }
 
 /**
- * The chain sample pass for two sample types (count + time/bytes, the common case), with each
- * key's running data side by side so that a node touches one cache line per key instead of up to
- * four (~15 % faster on the 10 MB bench profile): per frame [line·4, fn, memo callee, memo edge],
- * per line and function [total0, total1, samples, last sample seen], per edge [w0, w1, last seen, -].
+ * Per-key running records of the two-sample-type passes, each key's data side by side so that a
+ * frame touches one cache line per key instead of up to four (~15 % faster on the 10 MB bench
+ * profile): per frame [line·4, fn, memo callee, memo edge], per line and function [total0, total1,
+ * samples, last sample seen], per edge [w0, w1, last seen, -].
  */
-function accumulatePacked2(
-  s0: number, s1: number, firstNode: number, stack: Int32Array, sv: Float64Array, frameOfNode: Int32Array,
-  keys: Pick<IndexKeys, 'frameLine' | 'frameFn' | 'nLineKeys' | 'nFn'>, frameCount: number, acc: Accumulation, sampleDepth: Int32Array,
-): void {
+interface Packed2 {
+  fi: Int32Array;
+  lrec: Float64Array;
+  frec: Float64Array;
+  erec: Float64Array;
+}
+
+function packed2(keys: Pick<IndexKeys, 'frameLine' | 'frameFn' | 'nLineKeys' | 'nFn'>, frameCount: number): Packed2 {
   const { frameLine, frameFn, nLineKeys, nFn } = keys;
   const fi = new Int32Array(frameCount * 4);
   for (let f = 0; f < frameCount; f++) {
@@ -419,9 +423,56 @@ function accumulatePacked2(
   for (let l = 0; l < nLineKeys; l++) lrec[4 * l + 3] = -1;
   const frec = new Float64Array(nFn * 4);
   for (let f = 0; f < nFn; f++) frec[4 * f + 3] = -1;
-  const { lSelf, fSelf, edges } = acc;
-  let erec = new Float64Array(1024 * 4);
+  const erec = new Float64Array(1024 * 4);
   for (let e = 0; e < 1024; e++) erec[4 * e + 2] = -1;
+  return { fi, lrec, frec, erec };
+}
+
+/** The edge records grown to hold edge `e`. */
+function growEdges(erec: Float64Array, e: number): Float64Array {
+  if (e * 4 < erec.length) return erec;
+  const ne = new Float64Array(Math.max(erec.length * 2, (e + 1) * 4));
+  ne.set(erec);
+  for (let k = erec.length + 2; k < ne.length; k += 4) ne[k] = -1;
+  return ne;
+}
+
+/** Moves the records' sums into the accumulation. */
+function finishPacked2(r: Packed2, t0: number, t1: number, acc: Accumulation): void {
+  const { lrec, frec, erec } = r;
+  acc.totals[0] += t0;
+  acc.totals[1] += t1;
+  const nLineKeys = acc.lSamples.length;
+  for (let l = 0; l < nLineKeys; l++) {
+    acc.lTotal[2 * l] = lrec[4 * l];
+    acc.lTotal[2 * l + 1] = lrec[4 * l + 1];
+    acc.lSamples[l] = lrec[4 * l + 2];
+  }
+  const nFn = acc.fSamples.length;
+  for (let f = 0; f < nFn; f++) {
+    acc.fTotal[2 * f] = frec[4 * f];
+    acc.fTotal[2 * f + 1] = frec[4 * f + 1];
+    acc.fSamples[f] = frec[4 * f + 2];
+  }
+  const nE = acc.edges.count;
+  const w = new Float64Array(Math.max(1024, nE) * 2);
+  for (let e = 0; e < nE; e++) {
+    w[2 * e] = erec[4 * e];
+    w[2 * e + 1] = erec[4 * e + 1];
+  }
+  acc.eWeight = w;
+}
+
+/** The chain sample pass for two sample types (count + time/bytes, the common case), on Packed2 records. */
+function accumulatePacked2(
+  s0: number, s1: number, firstNode: number, stack: Int32Array, sv: Float64Array, frameOfNode: Int32Array,
+  keys: Pick<IndexKeys, 'frameLine' | 'frameFn' | 'nLineKeys' | 'nFn'>, frameCount: number, acc: Accumulation, sampleDepth: Int32Array,
+): void {
+  const { frameLine, frameFn } = keys;
+  const r = packed2(keys, frameCount);
+  const { fi, lrec, frec } = r;
+  const { lSelf, fSelf, edges } = acc;
+  let erec = r.erec;
   let t0 = 0, t1 = 0;
   let nextChain = firstNode;
   for (let i = s0; i < s1; i++) {
@@ -468,12 +519,7 @@ function accumulatePacked2(
           e = edges.id(fn, below);
           fi[f4 + 2] = below;
           fi[f4 + 3] = e;
-          if (e * 4 >= erec.length) {
-            const ne = new Float64Array(erec.length * 2);
-            ne.set(erec);
-            for (let k = erec.length + 2; k < ne.length; k += 4) ne[k] = -1;
-            erec = ne;
-          }
+          erec = growEdges(erec, e);
         }
         const e4 = e * 4;
         if (erec[e4 + 2] !== i) {
@@ -486,23 +532,112 @@ function accumulatePacked2(
     }
     sampleDepth[i] = leaf - stop + 1;
   }
-  acc.totals[0] += t0;
-  acc.totals[1] += t1;
-  for (let l = 0; l < nLineKeys; l++) {
-    acc.lTotal[2 * l] = lrec[4 * l];
-    acc.lTotal[2 * l + 1] = lrec[4 * l + 1];
-    acc.lSamples[l] = lrec[4 * l + 2];
+  r.erec = erec;
+  finishPacked2(r, t0, t1, acc);
+}
+
+/**
+ * The sample pass for two sample types straight from the samples' location ids in the pprof bytes
+ * (packed 1–3 byte varints, or an unpacked run with idsTo negated), before any stack node is
+ * written: it walks each sample leaf → root in the order of the chains the decoder would write
+ * (ids leaf first, a location's lines innermost first), so every sum, edge id and depth equals
+ * the chain pass's. Returns undefined at an id off the fast path (the caller takes the stacks path).
+ */
+export function accumulateFromIds(
+  buf: Uint8Array, s0: number, s1: number, idsFrom: Int32Array, idsTo: Int32Array, idFrame: Int32Array, fs: Int32Array, locFrames: Int32Array,
+  sv: Float64Array, keys: Pick<IndexKeys, 'frameLine' | 'frameFn' | 'nLineKeys' | 'nFn'>, frameCount: number, sampleDepth: Int32Array,
+): Accumulation | undefined {
+  const acc = newAccumulation(2, keys.nLineKeys, keys.nFn);
+  const r = packed2(keys, frameCount);
+  const { fi, lrec, frec } = r;
+  const { lSelf, fSelf, edges } = acc;
+  let erec = r.erec;
+  const nIds = idFrame.length;
+  let t0 = 0, t1 = 0;
+  for (let i = s0; i < s1; i++) {
+    const v0 = sv[2 * i];
+    const v1 = sv[2 * i + 1];
+    t0 += v0;
+    t1 += v1;
+    let p = idsFrom[i];
+    let le = idsTo[i];
+    const tagged = le < 0 ? 1 : 0;
+    if (tagged) le = -le;
+    let below = -1;
+    let depth = 0;
+    // the frames of the current location still to visit: locFrames[k .. k1-1]
+    let k = 0, k1 = 0;
+    for (;;) {
+      let f: number;
+      if (k < k1) f = locFrames[k++];
+      else {
+        if (p >= le) break;
+        p += tagged;
+        let id = buf[p++];
+        if (id >= 0x80) {
+          const b1 = buf[p++];
+          id = (id & 0x7f) | ((b1 & 0x7f) << 7);
+          if (b1 >= 0x80) {
+            const b2 = buf[p++];
+            if (b2 >= 0x80) return undefined;
+            id |= b2 << 14;
+          }
+        }
+        if (p > le || id >= nIds) return undefined;
+        const x = idFrame[id];
+        if (x >= 0) f = x;
+        else if (x === -1) return undefined;
+        else {
+          const li = -2 - x;
+          k = fs[li];
+          k1 = fs[li + 1];
+          if (k >= k1) continue;
+          f = locFrames[k++];
+        }
+      }
+      const f4 = f * 4;
+      const l4 = fi[f4];
+      const fn = fi[f4 + 1];
+      if (depth++ === 0) {
+        lSelf[l4 >> 1] += v0;
+        lSelf[(l4 >> 1) + 1] += v1;
+        fSelf[2 * fn] += v0;
+        fSelf[2 * fn + 1] += v1;
+      }
+      if (lrec[l4 + 3] !== i) {
+        lrec[l4 + 3] = i;
+        lrec[l4] += v0;
+        lrec[l4 + 1] += v1;
+        lrec[l4 + 2]++;
+      }
+      const fn4 = fn * 4;
+      if (frec[fn4 + 3] !== i) {
+        frec[fn4 + 3] = i;
+        frec[fn4] += v0;
+        frec[fn4 + 1] += v1;
+        frec[fn4 + 2]++;
+      }
+      if (below >= 0 && below !== fn) {
+        let e: number;
+        if (fi[f4 + 2] === below) e = fi[f4 + 3];
+        else {
+          e = edges.id(fn, below);
+          fi[f4 + 2] = below;
+          fi[f4 + 3] = e;
+          erec = growEdges(erec, e);
+        }
+        const e4 = e * 4;
+        if (erec[e4 + 2] !== i) {
+          erec[e4 + 2] = i;
+          erec[e4] += v0;
+          erec[e4 + 1] += v1;
+        }
+      }
+      below = fn;
+    }
+    if (depth > 0) sampleDepth[i] = depth;
   }
-  for (let f = 0; f < nFn; f++) {
-    acc.fTotal[2 * f] = frec[4 * f];
-    acc.fTotal[2 * f + 1] = frec[4 * f + 1];
-    acc.fSamples[f] = frec[4 * f + 2];
-  }
-  const nE = edges.count;
-  const w = new Float64Array(Math.max(1024, nE) * 2);
-  for (let e = 0; e < nE; e++) {
-    w[2 * e] = erec[4 * e];
-    w[2 * e + 1] = erec[4 * e + 1];
-  }
-  acc.eWeight = w;
+  r.erec = erec;
+  finishPacked2(r, t0, t1, acc);
+  return acc;
 }
