@@ -20,17 +20,21 @@ async function main(): Promise<void> {
   const t1 = performance.now();
   const c1 = process.cpuUsage(c0);
   const rssAfterIndex = process.resourceUsage().maxRSS * 1024;
-  const ip = core.get(r.id);
+  // a big pprof's stacks (what the call tree reads) are written after its load answers
+  const s0 = performance.now();
+  const ip = await core.ready(r.id);
+  const stacksMs = performance.now() - s0;
   const f0 = performance.now();
-  const tree = core.flameTree(r.id, { typeIndex: r.index.defaultType, mergeBy: 'function', nodeBudget: budget });
+  const tree = await core.flameTree(r.id, { typeIndex: r.index.defaultType, mergeBy: 'function', nodeBudget: budget });
   const f1 = performance.now();
-  const treeLines = core.flameTree(r.id, { typeIndex: r.index.defaultType, mergeBy: 'line', nodeBudget: budget });
+  const treeLines = await core.flameTree(r.id, { typeIndex: r.index.defaultType, mergeBy: 'line', nodeBudget: budget });
   const f2 = performance.now();
   process.stdout.write(`${JSON.stringify({
     indexMs: t1 - t0,
     indexCpuMs: (c1.user + c1.system) / 1000,
     timings: r.timings,
     peakRssAfterIndex: rssAfterIndex,
+    stacksMs,
     flameFunctionMs: f1 - f0,
     flameLineMs: f2 - f1,
     flameNodes: tree.count,

@@ -124,7 +124,8 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   // bundled (dist/cli.js), dist/sampleWorker.js is beside it: big profiles get a second thread
-  const engine = createInProcessEngine({ sampleWorkerScript: path.join(__dirname, 'sampleWorker.js') });
+  // stacks only when --label needs them (the rows come from the index)
+  const engine = createInProcessEngine({ sampleWorkerScript: path.join(__dirname, 'sampleWorker.js'), stacksAfterLoad: 'on-demand' });
   try {
     const loaded = await engine.load(bytes, {
       roots: args.root ? [args.root] : [],

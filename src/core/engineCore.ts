@@ -9,12 +9,18 @@ import { SampleStream } from './decode/samplePass';
 import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
 import { buildIndex, indexKeys, type IndexedProfile, type IndexKeys } from './index/buildIndex';
-import { buildIndexParallel, decodePprofParallel, isShared } from './parallel/parallelPasses';
+import { buildIndexFromIds, buildIndexParallel, decodePprofParallel, deferredBytes, hasDeferredStacks, isShared, writeDeferredStacks } from './parallel/parallelPasses';
 import { PARALLEL_MIN_BYTES, SampleHelper } from './parallel/sampleHelper';
 import { diffProfiles } from './index/diffProfiles';
 import { labelSummary, selectSamples } from './index/selectSamples';
 import type { FlameTree, RawProfile } from './model';
 import { symbolize, type SymbolizeResult } from './symbolize/symbolize';
+
+/** Stacks still to be written for a loaded profile: written once, by whoever asks first. */
+interface PendingStacks {
+  written?: Promise<void>;
+  write(): Promise<void>;
+}
 
 /** Default caps on a profile (see LoadOptions); a profile over one is refused before anything is kept. */
 export const DEFAULT_LIMITS = {
@@ -42,6 +48,8 @@ export function checkLimits(raw: RawProfile, options: LoadOptions): void {
 
 export class EngineCore {
   private readonly profiles = new Map<number, IndexedProfile>();
+  /** profiles whose stacks are written after their load answered (see ready) */
+  private readonly pendingStacks = new Map<number, PendingStacks>();
   private nextId = 1;
   private readonly helper: SampleHelper;
 
@@ -49,8 +57,11 @@ export class EngineCore {
    * @param options.sampleWorkerScript the bundled dist/sampleWorker.js beside the engine's bundle: big
    *   pprof profiles are then decoded and indexed on two threads (same results, less wall time)
    * @param options.parallelMinBytes inflated size from which that happens (tests lower it)
+   * @param options.stacksAfterLoad a big pprof's stack nodes (what call trees and span selections
+   *   read) are written after its index is answered: right after (default, the editor), or only when
+   *   first needed ('on-demand': the CLI, which mostly never needs them)
    */
-  constructor(private readonly options: { sampleWorkerScript?: string; parallelMinBytes?: number } = {}) {
+  constructor(private readonly options: { sampleWorkerScript?: string; parallelMinBytes?: number; stacksAfterLoad?: 'after-load' | 'on-demand' } = {}) {
     this.helper = new SampleHelper(options.sampleWorkerScript);
   }
 
@@ -106,16 +117,50 @@ export class EngineCore {
     }
     checkLimits(raw, options);
     const t1 = performance.now();
-    const sym = early?.sym ?? await symbolize(raw, options);
+    let sym = early?.sym ?? await symbolize(raw, options);
     const t2 = performance.now();
-    const ip = sharedPasses ? await buildIndexParallel(raw, sym, this.helper, early?.keys) : buildIndex(raw, sym);
+    let ip: IndexedProfile | undefined;
+    if (hasDeferredStacks(raw)) {
+      // decoded without its stacks: the index comes from the location ids, the stacks after it
+      ip = await buildIndexFromIds(raw, sym, this.helper, early!.keys);
+      if (!ip) {
+        // a sample's ids are off the fast path (sparse or long ids): decoded afresh on one thread
+        raw = decodePprofFast(deferredBytes(raw)!);
+        checkLimits(raw, options);
+        sym = await symbolize(raw, options);
+        ip = buildIndex(raw, sym);
+      }
+    } else ip = sharedPasses ? await buildIndexParallel(raw, sym, this.helper, early?.keys) : buildIndex(raw, sym);
     const t3 = performance.now();
     const id = this.nextId++;
     this.profiles.set(id, ip);
+    if (hasDeferredStacks(ip.raw)) {
+      // the stacks are written after the load has answered (the index is what the editor waits
+      // for): right after it, or when first needed (ready); call trees and span selections wait
+      const done = ip;
+      const pending: PendingStacks = { write: () => (pending.written ??= writeDeferredStacks(done, this.helper)) };
+      this.pendingStacks.set(id, pending);
+      if (this.options.stacksAfterLoad !== 'on-demand') {
+        setImmediate(() => {
+          if (this.pendingStacks.get(id) === pending) pending.write().catch(() => undefined);
+        });
+      }
+    }
     // symbolized during decoding: its time is told apart from the decoder's
     const symMs = early ? early.ms : t2 - t1;
     const decodeMs = early ? t1 - t0 - early.ms : t1 - t0;
-    return { id, index: ip.index, timings: { decode: decodeMs, symbolize: symMs, index: t3 - t2, threads: sharedPasses && isShared(raw.stacks.frame) ? 2 : 1 } };
+    return { id, index: ip.index, timings: { decode: decodeMs, symbolize: symMs, index: t3 - t2, threads: sharedPasses && (isShared(ip.raw.stacks.frame) || hasDeferredStacks(ip.raw)) ? 2 : 1 } };
+  }
+
+  /** Resolves once profile `id`'s stacks are written (a big pprof's are written after its load answers). */
+  async ready(id: number): Promise<IndexedProfile> {
+    const ip = this.get(id);
+    const pending = this.pendingStacks.get(id);
+    if (pending) {
+      await pending.write();
+      this.pendingStacks.delete(id);
+    }
+    return ip;
   }
 
   get(id: number): IndexedProfile {
@@ -124,8 +169,8 @@ export class EngineCore {
     return p;
   }
 
-  flameTree(id: number, options: FlameTreeOptions): FlameTree {
-    const ip = this.get(id);
+  async flameTree(id: number, options: FlameTreeOptions): Promise<FlameTree> {
+    const ip = await this.ready(id);
     if (!(options.typeIndex >= 0 && options.typeIndex < ip.index.sampleTypes.length)) {
       throw new EngineError('bad-reference', `Sample type ${options.typeIndex} does not exist in this profile.`);
     }
@@ -134,7 +179,7 @@ export class EngineCore {
     }
     let base: IndexedProfile | undefined;
     if (options.baseId !== undefined) {
-      base = this.get(options.baseId);
+      base = await this.ready(options.baseId);
     }
     return buildFlameTree(ip, options, base);
   }
@@ -144,8 +189,8 @@ export class EngineCore {
   }
 
   /** Correlate: the samples of `id` matching `selection`, indexed as a new profile (see Engine.select). */
-  select(id: number, selection: SampleSelection): LoadResult {
-    const parent = this.get(id);
+  async select(id: number, selection: SampleSelection): Promise<LoadResult> {
+    const parent = await this.ready(id);
     const t0 = performance.now();
     const { raw, sym } = selectSamples(parent.raw, parent.symbols, selection);
     const t1 = performance.now();
@@ -162,15 +207,18 @@ export class EngineCore {
 
   release(id: number): void {
     this.profiles.delete(id);
+    this.pendingStacks.delete(id);
   }
 
   clear(): void {
     this.profiles.clear();
+    this.pendingStacks.clear();
   }
 
   /** Stops the helper thread (if any); loads after this run on one thread. */
   async dispose(): Promise<void> {
     this.profiles.clear();
+    this.pendingStacks.clear();
     await this.helper.dispose();
   }
 }

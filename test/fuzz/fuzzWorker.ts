@@ -48,11 +48,13 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let outcome = 'ok';
     let crash: string | undefined;
+    let tree0: unknown;
     try {
       const r = await core.load(bytes, { roots: [root], pathMappings: [], maxInflatedBytes, sourceName: `case ${i}` });
       for (let t = 0; t < r.index.sampleTypes.length && t < 2; t++) {
-        core.flameTree(r.id, { typeIndex: t, mergeBy: 'function', nodeBudget: 2000 });
-        core.flameTree(r.id, { typeIndex: t, mergeBy: 'line', nodeBudget: 500, inverted: true });
+        const tree = await core.flameTree(r.id, { typeIndex: t, mergeBy: 'function', nodeBudget: 2000 });
+        if (t === 0) tree0 = tree;
+        await core.flameTree(r.id, { typeIndex: t, mergeBy: 'line', nodeBudget: 500, inverted: true });
       }
       core.release(r.id);
     } catch (e) {
@@ -71,9 +73,12 @@ async function main(): Promise<void> {
       // the two-thread engine on the same bytes: the same typed error, or the same index
       let other = 'ok';
       let index: unknown;
+      let tree: unknown;
       try {
         const r = await two.load(bytes, { roots: [root], pathMappings: [], maxInflatedBytes, sourceName: `case ${i}` });
         index = r.index;
+        // its stacks too (a big pprof's are written after the load answers)
+        tree = await two.flameTree(r.id, { typeIndex: 0, mergeBy: 'function', nodeBudget: 2000 });
         two.release(r.id);
       } catch (e) {
         other = e instanceof EngineError ? e.code : `crash: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
@@ -85,8 +90,9 @@ async function main(): Promise<void> {
         const r = await core.load(bytes, { roots: [root], pathMappings: [], maxInflatedBytes, sourceName: `case ${i}` });
         try {
           assert.deepEqual(index, r.index);
+          assert.deepEqual(tree, tree0);
         } catch {
-          crash = 'two-thread engine: a different index';
+          crash = 'two-thread engine: a different index or call tree';
           outcome = 'crash';
         }
         core.release(r.id);

@@ -1,15 +1,18 @@
 /**
  * The per-sample passes over two threads: this one takes the first half of the samples, the
  * sample helper the second (split by bytes for the decoder, by stack nodes for the index). When the
- * samples were read while the profile inflated, the engine symbolizes while the helper writes most
- * of the stacks (decodePprofParallel's `whileWriting`). Each result equals the one-thread result
+ * samples were read while the profile inflated, the engine symbolizes right after the tables
+ * (decodePprofParallel's `whileWriting`); then, for two sample types, the index is summed from the
+ * samples' location ids (buildIndexFromIds) and the stacks are written after the load has answered
+ * (writeDeferredStacks), else the helper writes most of the stacks meanwhile. Each result equals the one-thread result
  * exactly: ranges are merged in sample order, edges new in the second half get the next ids in their
  * first-seen order, and the index is split only when every sum is an exact integer (else it runs on
  * one thread). Any helper failure falls back to the one-thread code.
  */
 import { checkStackNodes, decodePprofFast, decodeSamplesGeneral, readPprofTables, type PprofTableScanner } from '../decode/decodePprofFast';
 import { countStackFrames, labelOffsetsOf, leafWeightsById, newLabelSink, readSampleRange, writeStacks, type SampleArrays } from '../decode/samplePass';
-import { accumulateChains, buildIndex, finishIndex, indexKeys, mergeAccumulation, type IndexedProfile, type IndexKeys } from '../index/buildIndex';
+import { accumulateChains, accumulateFromIds, buildIndex, finishIndex, indexKeys, mergeAccumulation, type AccumulationArrays, type IndexedProfile, type IndexKeys } from '../index/buildIndex';
+import { chainTree } from '../decode/rawProfileBuilder';
 import type { RawProfile } from '../model';
 import type { SymbolizeResult } from '../symbolize/symbolize';
 import { HelperUnavailable, shared, sharedFloat64, sharedInt32, type SampleHelper } from './sampleHelper';
@@ -53,6 +56,26 @@ export async function decodePprofParallel(
       values: shared(sa.values.subarray(0, n * T)), idsFrom: shared(sa.idsFrom.subarray(0, n)), idsTo: shared(sa.idsTo.subarray(0, n)),
       frames: sharedInt32(n), labelCount: sa.labelCount.subarray(0, n),
     };
+    const k = stream.labels.key.length;
+    labelKey = stream.labels.key.data.subarray(0, k);
+    labelStr = stream.labels.str.data.subarray(0, k);
+    labelNum = stream.labels.num.data.subarray(0, k);
+    // two sample types, exact sums, leaf weights from the stream: the index is summed from the
+    // location ids themselves (buildIndexFromIds) and the stacks are written after it
+    // (writeDeferredStacks), off the path from bytes to index
+    if (whileWriting && T === 2 && stream.absSum < EXACT_SUMS_BELOW) {
+      const stack = sharedInt32(n);
+      const raw = asm.finishWith({
+        count: n, nodeCount: 1, nodes: Int32Array.of(-1), stack, values: arrays.values, labelOffsets: labelOffsetsOf(arrays.labelCount), labelKey, labelStr, labelNum,
+      });
+      const weights = leafWeightsById(stream, idFrame, asm.locFrameStart, asm.locFrames, T, raw.defaultType, raw.frames.count);
+      if (weights) {
+        exactValues.add(arrays.values);
+        deferred.set(raw, { bytes, idsFrom: arrays.idsFrom, idsTo: arrays.idsTo, idFrame: idf, fs, locFrames: shared(asm.locFrames) });
+        await whileWriting(raw, weights);
+        return raw;
+      }
+    }
     const second = helper.call({ op: 'countFrames', ...common, s0: m, s1: n, idsFrom: arrays.idsFrom, idsTo: arrays.idsTo, frames: arrays.frames });
     firstTotal = countStackFrames(bytes, 0, m, arrays.idsFrom, arrays.idsTo, idFrame, asm.locFrameStart, arrays.frames);
     try {
@@ -63,10 +86,6 @@ export async function decodePprofParallel(
     }
     if (firstTotal < 0 || restTotal < 0) return decodeSamplesGeneral(p);
     if (stream.absSum < EXACT_SUMS_BELOW) exactValues.add(arrays.values);
-    const k = stream.labels.key.length;
-    labelKey = stream.labels.key.data.subarray(0, k);
-    labelStr = stream.labels.str.data.subarray(0, k);
-    labelNum = stream.labels.num.data.subarray(0, k);
   } else {
     const sat = shared(at.subarray(0, 2 * n));
     arrays = { values: sharedFloat64(n * T), idsFrom: sharedInt32(n), idsTo: sharedInt32(n), frames: sharedInt32(n), labelCount: sharedInt32(n) };
@@ -157,6 +176,113 @@ function mainWriteShare(frames: number, nodes: number): number {
   const writeNs = 10 * nodes;
   return Math.min(0.5, Math.max(0.1, (1.25 * writeNs - symbolizeNs) / (2.25 * writeNs)));
 }
+
+/**
+ * Profiles decoded without their stacks (see decodePprofParallel): the shared bytes, each sample's
+ * location-id range and the tables that turn ids into frames, until writeDeferredStacks.
+ */
+interface DeferredStacks {
+  bytes: Uint8Array;
+  idsFrom: Int32Array;
+  idsTo: Int32Array;
+  idFrame: Int32Array;
+  fs: Int32Array;
+  locFrames: Int32Array;
+}
+const deferred = new WeakMap<RawProfile, DeferredStacks>();
+
+/** Whether `raw`'s stacks are still to be written (writeDeferredStacks). */
+export function hasDeferredStacks(raw: RawProfile): boolean {
+  return deferred.has(raw);
+}
+
+/**
+ * The index of a profile decoded without its stacks, summed from the samples' location ids in two
+ * halves (this thread and the helper). Undefined when a sample's ids are off the fast path: the
+ * caller then decodes the bytes (deferredBytes) on the general path.
+ */
+export async function buildIndexFromIds(raw: RawProfile, sym: SymbolizeResult, helper: SampleHelper, keys: IndexKeys): Promise<IndexedProfile | undefined> {
+  const c = deferred.get(raw);
+  if (!c) return undefined;
+  const n = raw.samples.count;
+  const values = raw.samples.values;
+  const frameCount = raw.frames.count;
+  const sampleDepth = sharedInt32(n);
+  // split at half of the ids' bytes (the helper's slower start is offset by this thread's merge)
+  const { idsFrom } = c;
+  const cut = idsFrom[0] + (idsFrom[n - 1] - idsFrom[0]) * INDEX_SPLIT;
+  let m = 1;
+  while (m < n - 1 && idsFrom[m] < cut) m++;
+  const range = (s0: number, s1: number) => accumulateFromIds(c.bytes, s0, s1, c.idsFrom, c.idsTo, c.idFrame, c.fs, c.locFrames, values, keys, frameCount, sampleDepth);
+  let second: Promise<AccumulationArrays | undefined>;
+  try {
+    second = helper.call({
+      op: 'accumulateIds', bytes: c.bytes, s0: m, s1: n, idsFrom: c.idsFrom, idsTo: c.idsTo, idFrame: c.idFrame, fs: c.fs, locFrames: c.locFrames,
+      values, frameCount, frameLine: shared(keys.frameLine), frameFn: shared(keys.frameFn), nLineKeys: keys.nLineKeys, nFn: keys.nFn, sampleDepth,
+    });
+  } catch (e) {
+    second = Promise.reject(e);
+  }
+  const acc = range(0, m);
+  let rest: AccumulationArrays | undefined;
+  try {
+    rest = await second;
+  } catch (e) {
+    if (!(e instanceof HelperUnavailable)) throw e;
+    const a = range(m, n);
+    rest = a && { ...a, edgeCaller: a.edges.a.subarray(0, a.edges.count), edgeCallee: a.edges.b.subarray(0, a.edges.count) };
+  }
+  if (!acc || !rest) return undefined;
+  let total = 0;
+  for (let s = 0; s < n; s++) total += sampleDepth[s];
+  checkStackNodes(1 + total);
+  mergeAccumulation(2, acc, rest);
+  return finishIndex(raw, sym, keys, acc, sampleDepth);
+}
+
+/** The inflated bytes of a profile decoded without its stacks (to decode it afresh). */
+export function deferredBytes(raw: RawProfile): Uint8Array | undefined {
+  return deferred.get(raw)?.bytes;
+}
+
+/**
+ * Writes the stacks of a profile indexed by buildIndexFromIds (its sample depths are the frame
+ * counts), in two halves with the helper: the same chains, nodes and leaves as decodePprofParallel
+ * writes during decoding.
+ */
+export async function writeDeferredStacks(ip: IndexedProfile, helper: SampleHelper): Promise<void> {
+  const { raw, sampleDepth: frames } = ip;
+  const c = deferred.get(raw);
+  if (!c) return;
+  const n = raw.samples.count;
+  const stack = raw.samples.stack;
+  let total = 0;
+  let m = 0;
+  let before = 0;
+  for (let s = 0; s < n; s++) total += frames[s];
+  for (; m < n && before + frames[m] <= total / 2; m++) before += frames[m];
+  const nodes = sharedInt32(1 + total);
+  nodes[0] = -1;
+  const { bytes, idsFrom, idsTo, idFrame, fs, locFrames } = c;
+  let written: Promise<number>;
+  try {
+    written = helper.call({ op: 'writeStacks', bytes, s0: m, s1: n, idsFrom, idsTo, frames, idFrame, fs, locFrames, nodes, next: 1 + before, stack });
+  } catch (e) {
+    written = Promise.reject(e);
+  }
+  writeStacks(bytes, 0, m, idsFrom, idsTo, frames, idFrame, fs, locFrames, nodes, 1, stack);
+  try {
+    await written;
+  } catch (e) {
+    if (!(e instanceof HelperUnavailable)) throw e;
+    writeStacks(bytes, m, n, idsFrom, idsTo, frames, idFrame, fs, locFrames, nodes, 1 + before, stack);
+  }
+  raw.stacks = chainTree(1 + total, nodes, stack);
+  deferred.delete(raw);
+}
+
+/** Share of the ids' bytes this thread indexes in buildIndexFromIds; the helper the rest. */
+const INDEX_SPLIT = 0.48;
 
 /** Share of the samples' bytes this thread decodes; the helper the rest (the index splits at half the stack nodes). */
 const SPLIT = 0.54;

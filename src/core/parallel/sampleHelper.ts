@@ -26,6 +26,11 @@ export type HelperRequest =
     idFrame: Int32Array; fs: Int32Array; locFrames: Int32Array; nodes: Int32Array; next: number; stack: Int32Array;
   }
   | {
+    op: 'accumulateIds'; bytes: Uint8Array; s0: number; s1: number; idsFrom: Int32Array; idsTo: Int32Array; idFrame: Int32Array; fs: Int32Array;
+    locFrames: Int32Array; values: Float64Array; frameCount: number; frameLine: Int32Array; frameFn: Int32Array; nLineKeys: number; nFn: number;
+    sampleDepth: Int32Array;
+  }
+  | {
     op: 'accumulate'; T: number; frameCount: number; nodes: Int32Array; stack: Int32Array; values: Float64Array; s0: number; s1: number;
     firstNode: number; frameLine: Int32Array; frameFn: Int32Array; nLineKeys: number; nFn: number; sampleDepth: Int32Array;
   };
@@ -99,6 +104,8 @@ export class SampleHelper {
   call(req: Extract<HelperRequest, { op: 'writeStacks' }>): Promise<number>;
   call(req: Extract<HelperRequest, { op: 'countFrames' }>): Promise<number>;
   call(req: Extract<HelperRequest, { op: 'accumulate' }>): Promise<AccumulateReply>;
+  /** undefined when a sample's ids are off the fast path */
+  call(req: Extract<HelperRequest, { op: 'accumulateIds' }>): Promise<AccumulateReply | undefined>;
   call(req: HelperRequest): Promise<unknown> {
     const w = this.worker;
     if (!w) return Promise.reject(new HelperUnavailable('sample helper not running'));

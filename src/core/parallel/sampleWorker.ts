@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { EngineError } from '../engine';
 import { countStackFrames, newLabelSink, readSampleRange, writeStacks } from '../decode/samplePass';
-import { accumulateChains } from '../index/buildIndex';
+import { accumulateChains, accumulateFromIds, type Accumulation } from '../index/buildIndex';
 import type { AccumulateReply, HelperReply, HelperRequest, ReadSamplesReply } from './sampleHelper';
 
 const port = parentPort;
@@ -34,17 +34,26 @@ function handle(req: HelperRequest): { result: unknown; transfer: ArrayBuffer[] 
       };
     case 'accumulate': {
       const keys = { frameLine: req.frameLine, frameFn: req.frameFn, nLineKeys: req.nLineKeys, nFn: req.nFn };
-      const acc = accumulateChains(req.T, keys, req.frameCount, req.nodes, req.stack, req.values, req.s0, req.s1, req.firstNode, req.sampleDepth);
-      const n = acc.edges.count;
-      const result: AccumulateReply = {
-        totals: acc.totals, lSelf: acc.lSelf, lTotal: acc.lTotal, lSamples: acc.lSamples, fSelf: acc.fSelf, fTotal: acc.fTotal, fSamples: acc.fSamples,
-        edgeCaller: acc.edges.a.slice(0, n), edgeCallee: acc.edges.b.slice(0, n), eWeight: acc.eWeight.slice(0, n * req.T),
-      };
-      const transfer = [result.totals, result.lSelf, result.lTotal, result.lSamples, result.fSelf, result.fTotal, result.fSamples,
-        result.edgeCaller, result.edgeCallee, result.eWeight].map((a) => a.buffer as ArrayBuffer);
-      return { result, transfer };
+      return reply(accumulateChains(req.T, keys, req.frameCount, req.nodes, req.stack, req.values, req.s0, req.s1, req.firstNode, req.sampleDepth), req.T);
+    }
+    case 'accumulateIds': {
+      const keys = { frameLine: req.frameLine, frameFn: req.frameFn, nLineKeys: req.nLineKeys, nFn: req.nFn };
+      const acc = accumulateFromIds(req.bytes, req.s0, req.s1, req.idsFrom, req.idsTo, req.idFrame, req.fs, req.locFrames, req.values, keys, req.frameCount, req.sampleDepth);
+      return acc ? reply(acc, 2) : { result: undefined, transfer: [] };
     }
   }
+}
+
+/** A range's accumulation as the reply: its edges as arrays, every array transferred. */
+function reply(acc: Accumulation, T: number): { result: AccumulateReply; transfer: ArrayBuffer[] } {
+  const n = acc.edges.count;
+  const result: AccumulateReply = {
+    totals: acc.totals, lSelf: acc.lSelf, lTotal: acc.lTotal, lSamples: acc.lSamples, fSelf: acc.fSelf, fTotal: acc.fTotal, fSamples: acc.fSamples,
+    edgeCaller: acc.edges.a.slice(0, n), edgeCallee: acc.edges.b.slice(0, n), eWeight: acc.eWeight.slice(0, n * T),
+  };
+  const transfer = [result.totals, result.lSelf, result.lTotal, result.lSamples, result.fSelf, result.fTotal, result.fSamples,
+    result.edgeCaller, result.edgeCallee, result.eWeight].map((a) => a.buffer as ArrayBuffer);
+  return { result, transfer };
 }
 
 port.on('message', (m: { id: number; req: HelperRequest }) => {

@@ -25,7 +25,7 @@ async function handle(req: WorkerRequest): Promise<unknown> {
     case 'diff':
       return core.diff(req.baseId, req.currentId, req.typeIndex);
     case 'select': {
-      const r = core.select(req.id, req.selection);
+      const r = await core.select(req.id, req.selection);
       return { ...r, index: copyTypedArrays(r.index) };
     }
     case 'labels':

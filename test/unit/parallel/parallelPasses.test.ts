@@ -17,6 +17,7 @@ import { EngineError } from '../../../src/core/engine';
 import { allocSampleArrays, decodeSamplesGeneral, PprofTableScanner, readPprofTables } from '../../../src/core/decode/decodePprofFast';
 import { newLabelSink, readSampleRange, SampleStream } from '../../../src/core/decode/samplePass';
 import { EngineCore } from '../../../src/core/engineCore';
+import { hasDeferredStacks } from '../../../src/core/parallel/parallelPasses';
 import { pprofFixtures } from '../../support/pprofFixtures';
 
 const FIXTURES = path.join(__dirname, '../../fixtures');
@@ -42,8 +43,10 @@ describe('two-thread sample passes = one thread', function () {
     try {
       const a = await one.load(bytes, { roots: [], pathMappings: [] });
       const b = await two.load(bytes, { roots: [], pathMappings: [] });
-      const ia = one.get(a.id);
-      const ib = two.get(b.id);
+      // two sample types and exact sums: indexed from the location ids, stacks written after the load
+      const deferred = hasDeferredStacks(two.get(b.id).raw);
+      const ia = await one.ready(a.id);
+      const ib = await two.ready(b.id);
       if (expectShared) assert.ok(ib.raw.stacks.frame.buffer instanceof SharedArrayBuffer, 'the two-thread path was taken');
       assert.deepEqual(b.index, a.index);
       assert.deepEqual(ib.raw.samples, ia.raw.samples);
@@ -52,8 +55,8 @@ describe('two-thread sample passes = one thread', function () {
       assert.deepEqual(ib.sampleDepth, ia.sampleDepth);
       assert.deepEqual(ib.frameLine, ia.frameLine);
       const opts = { typeIndex: a.index.defaultType, mergeBy: 'function' as const, nodeBudget: 2000 };
-      assert.deepEqual(two.flameTree(b.id, opts), one.flameTree(a.id, opts));
-      return { one: a, two: b };
+      assert.deepEqual(await two.flameTree(b.id, opts), await one.flameTree(a.id, opts));
+      return { one: a, two: b, deferred };
     } finally {
       await one.dispose();
       await two.dispose();
@@ -73,6 +76,7 @@ describe('two-thread sample passes = one thread', function () {
     it(`generated profile, location ids from ${locationIdBase + 1} (two sample types)`, async () => {
       const gz = generatePprof({ samples: 3000, functions: 4000, files: 150, seed: 5, locationIdBase });
       const r = await both(gz);
+      assert.ok(r.deferred, 'indexed from the location ids, the stacks written after the load');
       assert.equal(r.two.index.sampleCount, 3000);
       assert.ok(r.two.index.edges.count > 100);
     });
