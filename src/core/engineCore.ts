@@ -3,9 +3,8 @@
  * → index on load, kept by id for call trees and diffs. Pure computation; big pprof profiles share
  * their per-sample passes with one helper thread when a bundled sampleWorker.js is given.
  */
-import { decodePprofFast, PprofTableScanner } from './decode/decodePprofFast';
+import { decodePprofFast, deferredStrings, fillDeferredStrings, PprofTableScanner } from './decode/decodePprofFast';
 import { DEFAULT_MAX_INFLATED_BYTES, gunzipToShared, inflateAndSniff, isGzip, statedInflatedSize } from './decode/decodeProfile';
-import { SampleStream } from './decode/samplePass';
 import { EngineError, type FlameTreeOptions, type LabelKeySummary, type LabelSummaryOptions, type LoadOptions, type LoadResult, type ProfileDiff, type SampleSelection } from './engine';
 import { buildFlameTree } from './index/flameTree';
 import { buildIndex, indexKeys, type IndexedProfile, type IndexKeys } from './index/buildIndex';
@@ -76,14 +75,16 @@ export class EngineCore {
     let raw: RawProfile;
     let sharedPasses = false;
     let early: { sym: SymbolizeResult; keys: IndexKeys; ms: number } | undefined;
+    let scanner: PprofTableScanner | undefined;
+    let input = bytes;
     try {
       // with the helper, a gzipped profile inflates off this thread straight into shared memory,
       // and this thread reads the pprof tables as the bytes come in
-      let scanner: PprofTableScanner | undefined;
-      let input = bytes;
       if (parallel && isGzip(bytes)) {
         // …and the samples too (values, labels, id ranges: what needs no locations, which come last)
-        const sc = (scanner = new PprofTableScanner(new SampleStream()));
+        // label values (span and trace ids: most of a big profile's strings) are decoded after the load
+        // (the samples are read by the helper meanwhile: this thread's reading bounds the inflating)
+        const sc = (scanner = new PprofTableScanner(this.helper.stream(), { deferStrings: true }));
         input = await gunzipToShared(bytes, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, options.sourceName ? `"${options.sourceName}"` : 'The profile', (out, length) => {
           if (sc.broken) return;
           try {
@@ -134,11 +135,18 @@ export class EngineCore {
     const t3 = performance.now();
     const id = this.nextId++;
     this.profiles.set(id, ip);
-    if (hasDeferredStacks(ip.raw)) {
-      // the stacks are written after the load has answered (the index is what the editor waits
-      // for): right after it, or when first needed (ready); call trees and span selections wait
+    const strings = scanner && raw.strings === scanner.strings ? deferredStrings(scanner) : undefined;
+    if (hasDeferredStacks(ip.raw) || strings) {
+      // the stacks and label strings are completed after the load has answered (the index is what
+      // the editor waits for): right after it, or when first needed (ready); call trees, span
+      // selections and label summaries wait for them
       const done = ip;
-      const pending: PendingStacks = { write: () => (pending.written ??= writeDeferredStacks(done, this.helper)) };
+      const bytes = input;
+      const complete = async (): Promise<void> => {
+        await writeDeferredStacks(done, this.helper);
+        if (strings) fillDeferredStrings(done.raw.strings, bytes, strings);
+      };
+      const pending: PendingStacks = { write: () => (pending.written ??= complete()) };
       this.pendingStacks.set(id, pending);
       if (this.options.stacksAfterLoad !== 'on-demand') {
         setImmediate(() => {
@@ -201,8 +209,8 @@ export class EngineCore {
     return { id: sub, index: ip.index, timings: { decode: t1 - t0, symbolize: 0, index: t2 - t1 } };
   }
 
-  labels(id: number, options: LabelSummaryOptions = {}): LabelKeySummary[] {
-    return labelSummary(this.get(id).raw, options);
+  async labels(id: number, options: LabelSummaryOptions = {}): Promise<LabelKeySummary[]> {
+    return labelSummary((await this.ready(id)).raw, options);
   }
 
   release(id: number): void {

@@ -12,7 +12,7 @@ import { GrowableInt32 } from './growable';
 import { PprofAssembler, type PprofTables } from './pprofAssembler';
 import { Reader, readLabel, truncated } from './protoReader';
 import { MAX_STACK_NODES } from './rawProfileBuilder';
-import { countFrames, idFrameTable, labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays, type SampleStream } from './samplePass';
+import { countFrames, idFrameTable, labelOffsetsOf, newLabelSink, readSampleRange, writeStacks, type SampleArrays, type SampleSink } from './samplePass';
 
 function valueType(r: Reader, end: number): { type: number; unit: number } {
   const v = { type: 0, unit: 0 };
@@ -144,8 +144,16 @@ export class PprofTableScanner {
   /** set when streaming met something it cannot resume over (bad wire type): start afresh at the end */
   broken = false;
 
-  /** @param stream when given, each complete sample is read into it as soon as it is scanned */
-  constructor(readonly stream?: SampleStream) {}
+  /** strings from this id on are left '' (until fillDeferredStrings) unless the tables name them */
+  private deferFrom = -1;
+  private needed: Set<number> | undefined;
+
+  /**
+   * @param stream when given, each complete sample is read into it as soon as it is scanned
+   * @param options.deferStrings leave the strings nothing in the tables refers to (label values:
+   *   span and trace ids, most of a big profile's strings) undecoded until fillDeferredStrings
+   */
+  constructor(readonly stream?: SampleSink, private readonly options: { deferStrings?: boolean } = {}) {}
 
   /**
    * Reads the top-level fields in bytes[pos .. avail). final: avail is the end of the profile (a
@@ -193,8 +201,10 @@ export class PprofTableScanner {
             case 6:
               stringAt.push(r.pos);
               stringAt.push(e);
-              r.pos = e;
-              break;
+              // the string table is one run of such fields (span and trace ids make it most of a
+              // big profile's fields): the rest of the run in a tight loop
+              r.pos = stringRun(bytes, e, end, stringAt);
+              continue;
           }
           if (r.pos !== e) throw truncated();
           continue;
@@ -233,16 +243,46 @@ export class PprofTableScanner {
     const n = stringAt.length / 2;
     if (n > this.stringsDecoded) {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const batch = decodeStrings(buffer, stringAt.data.subarray(2 * this.stringsDecoded), n - this.stringsDecoded);
-      if (this.stringsDecoded === 0) t.strings = batch;
-      else for (let i = 0; i < batch.length; i++) t.strings.push(batch[i]);
+      // the functions come before the strings (as writers order them): only what they and the
+      // sample types name is decoded now
+      if (this.options.deferStrings && t.fnName.length > 0 && !this.needed) {
+        this.needed = neededStrings(t);
+        this.deferFrom = this.stringsDecoded;
+      }
+      if (this.needed) {
+        const batch = new Array<string>(n - this.stringsDecoded).fill('');
+        for (const id of this.needed) if (id >= this.stringsDecoded && id < n) batch[id - this.stringsDecoded] = decodeOne(buffer, stringAt.data, id);
+        t.strings = this.stringsDecoded === 0 ? batch : t.strings.concat(batch);
+      } else {
+        const batch = decodeStrings(buffer, stringAt.data.subarray(2 * this.stringsDecoded), n - this.stringsDecoded);
+        if (this.stringsDecoded === 0) t.strings = batch;
+        else for (let i = 0; i < batch.length; i++) t.strings.push(batch[i]);
+      }
       this.stringsDecoded = n;
     }
+  }
+
+  /** The strings left undecoded (see deferredStrings). */
+  deferred(): DeferredStrings | undefined {
+    const n = this.t.strings.length;
+    if (this.deferFrom < 0 || this.deferFrom >= n) return undefined;
+    return { from: this.deferFrom, at: this.stringAt.data.slice(2 * this.deferFrom, 2 * n) };
+  }
+
+  /** The string table being read (deferred strings are '' in it until fillDeferredStrings). */
+  get strings(): string[] {
+    return this.t.strings;
   }
 
   /** After the final scan: the assembled tables. */
   finish(bytes: Uint8Array): PprofParts {
     const t = this.t;
+    if (this.needed) {
+      // a table read after the strings may name a deferred one: decoded now
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const n = t.strings.length;
+      for (const id of neededStrings(t)) if (id >= this.deferFrom && id < n && t.strings[id] === '') t.strings[id] = decodeOne(buffer, this.stringAt.data, id);
+    }
     t.locLineStart.push(t.lineFn.length);
     const nSamples = this.sampleAt.length / 2;
     const T = t.sampleTypes.length;
@@ -250,6 +290,66 @@ export class PprofTableScanner {
     const idFrame = asm.denseLoc ? idFrameTable(asm.denseLoc, asm.locFrameStart, asm.locFrames) : undefined;
     return { bytes, asm, at: this.sampleAt.data, nSamples, T, idFrame };
   }
+}
+
+/**
+ * The strings left undecoded by a scanner with deferStrings: their ids and byte ranges (undefined
+ * when none). The bytes must stay as they are until fillDeferredStrings.
+ */
+export function deferredStrings(scanner: PprofTableScanner): DeferredStrings | undefined {
+  return scanner.deferred();
+}
+
+export interface DeferredStrings {
+  /** the first string id of the deferred part of the table (those left '' there are deferred) */
+  from: number;
+  /** byte ranges of strings from .. from + at.length / 2 - 1 */
+  at: Int32Array;
+}
+
+/** Decodes the deferred strings into `strings` (the ones still '' from `d.from` on). */
+export function fillDeferredStrings(strings: string[], bytes: Uint8Array, d: DeferredStrings): void {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = d.at.length / 2;
+  const decoded = decodeStrings(buffer, d.at, n);
+  for (let i = 0; i < n; i++) if (strings[d.from + i] === '') strings[d.from + i] = decoded[i];
+}
+
+function decodeOne(buffer: Buffer, at: Int32Array, id: number): string {
+  return buffer.toString('utf8', at[2 * id], at[2 * id + 1]);
+}
+
+/** The string ids the tables refer to while loading: sample types, period type, functions' names and files. */
+function neededStrings(t: PprofTables): Set<number> {
+  const need = new Set<number>([0]);
+  for (const v of t.sampleTypes) need.add(v.type).add(v.unit);
+  if (t.periodType) need.add(t.periodType.type).add(t.periodType.unit);
+  need.add(t.defaultSampleType);
+  for (let i = 0; i < t.fnName.length; i++) need.add(t.fnName[i]).add(t.fnSystemName[i]).add(t.fnFile[i]);
+  return need;
+}
+
+/**
+ * Reads on over consecutive string-table fields (tag 0x32) from `p` whose bytes are all below
+ * `end`, recording each one's byte range; returns where it stopped: at another field, or one not
+ * complete below `end`, which the caller's loop then reads (or reports) as usual.
+ */
+function stringRun(bytes: Uint8Array, p: number, end: number, stringAt: GrowableInt32): number {
+  while (p < end && bytes[p] === 0x32) {
+    let q = p + 1;
+    let len = 0;
+    let b = 0x80;
+    for (let shift = 0; b >= 0x80; shift += 7) {
+      if (q >= end || shift > 28) return p;
+      b = bytes[q++];
+      len += (b & 0x7f) * 2 ** shift;
+    }
+    if (q + len > end) return p;
+    stringAt.push(q);
+    stringAt.push(q + len);
+    p = q + len;
+  }
+  return p;
 }
 
 /**

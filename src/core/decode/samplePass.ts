@@ -300,7 +300,12 @@ export function countStackFrames(
  * after samples, a sample off the fast path, an error) marks the stream broken: the samples are
  * then read again after inflating, by the path that reports errors exactly.
  */
-export class SampleStream {
+/** What the tables scanner hands each run of complete samples to: a SampleStream, here or in the helper thread. */
+export interface SampleSink {
+  add(buf: Uint8Array, at: Int32Array, s1: number, T: number): void;
+}
+
+export class SampleStream implements SampleSink {
   count = 0;
   T = -1;
   broken = false;
@@ -315,9 +320,9 @@ export class SampleStream {
    */
   absSum = 0;
   /** per leaf location id (a sample's first), the values of the samples it leads, T per id */
-  leafValues = new Float64Array(0);
+  leafValues: Float64Array = new Float64Array(0);
   /** values of the samples without a location, T */
-  stacklessValues = new Float64Array(0);
+  stacklessValues: Float64Array = new Float64Array(0);
   /** samples whose first id is not a 1–3 byte varint (their leaf is left to the stacks) */
   noLeaf = 0;
 
@@ -367,6 +372,39 @@ export class SampleStream {
     this.leafValues = lv;
   }
 
+  /** The stream's data as arrays of its own (to hand to another thread: see of). */
+  export(): SampleStreamData {
+    const n = this.count;
+    const a = this.arrays;
+    return {
+      count: n, T: this.T, broken: this.broken, absSum: this.absSum, noLeaf: this.noLeaf,
+      values: a.values.slice(0, n * Math.max(0, this.T)), idsFrom: a.idsFrom.slice(0, n), idsTo: a.idsTo.slice(0, n),
+      labelCount: a.labelCount.slice(0, n), firstId: a.firstId.slice(0, n),
+      labelKey: this.labels.key.toArray(), labelStr: this.labels.str.toArray(), labelNum: this.labels.num.toArray(),
+      leafValues: this.leafValues, stacklessValues: this.stacklessValues,
+    };
+  }
+
+  /** The stream another thread read (what its export() gave). */
+  static of(d: SampleStreamData): SampleStream {
+    const st = new SampleStream();
+    st.count = d.count;
+    st.T = d.T;
+    st.broken = d.broken;
+    st.absSum = d.absSum;
+    st.noLeaf = d.noLeaf;
+    st.arrays = { values: d.values, idsFrom: d.idsFrom, idsTo: d.idsTo, frames: new Int32Array(d.count), labelCount: d.labelCount, firstId: d.firstId };
+    st.labels.key.data = d.labelKey;
+    st.labels.key.length = d.labelKey.length;
+    st.labels.str.data = d.labelStr;
+    st.labels.str.length = d.labelStr.length;
+    st.labels.num.data = d.labelNum;
+    st.labels.num.length = d.labelNum.length;
+    st.leafValues = d.leafValues;
+    st.stacklessValues = d.stacklessValues;
+    return st;
+  }
+
   /** Whether the stream holds exactly the profile's n samples of T types, with label strings below nStrings. */
   complete(n: number, T: number, nStrings: number): boolean {
     if (this.broken || this.count !== n || this.T !== T) return false;
@@ -389,6 +427,25 @@ export class SampleStream {
       firstId: grow(a.firstId, cap),
     };
   }
+}
+
+/** A SampleStream's content as plain arrays (SampleStream.export / of). */
+export interface SampleStreamData {
+  count: number;
+  T: number;
+  broken: boolean;
+  absSum: number;
+  noLeaf: number;
+  values: Float64Array;
+  idsFrom: Int32Array;
+  idsTo: Int32Array;
+  labelCount: Int32Array;
+  firstId: Int32Array;
+  labelKey: Int32Array;
+  labelStr: Int32Array;
+  labelNum: Float64Array;
+  leafValues: Float64Array;
+  stacklessValues: Float64Array;
 }
 
 /** Label offsets (per sample, into the concatenated label arrays) from per-sample counts. */

@@ -10,12 +10,12 @@
  * one thread). Any helper failure falls back to the one-thread code.
  */
 import { checkStackNodes, decodePprofFast, decodeSamplesGeneral, readPprofTables, type PprofTableScanner } from '../decode/decodePprofFast';
-import { countStackFrames, labelOffsetsOf, leafWeightsById, newLabelSink, readSampleRange, writeStacks, type SampleArrays } from '../decode/samplePass';
+import { countStackFrames, labelOffsetsOf, leafWeightsById, newLabelSink, readSampleRange, SampleStream, writeStacks, type SampleArrays } from '../decode/samplePass';
 import { accumulateChains, accumulateFromIds, buildIndex, finishIndex, indexKeys, mergeAccumulation, type AccumulationArrays, type IndexedProfile, type IndexKeys } from '../index/buildIndex';
 import { chainTree } from '../decode/rawProfileBuilder';
 import type { RawProfile } from '../model';
 import type { SymbolizeResult } from '../symbolize/symbolize';
-import { HelperUnavailable, shared, sharedFloat64, sharedInt32, type SampleHelper } from './sampleHelper';
+import { HelperUnavailable, RemoteSampleStream, shared, sharedFloat64, sharedInt32, type SampleHelper } from './sampleHelper';
 
 /**
  * pprof bytes (inflated) → RawProfile, the sample passes split with the helper. The bytes are
@@ -44,7 +44,8 @@ export async function decodePprofParallel(
   const fs = shared(asm.locFrameStart);
   const idf = shared(idFrame);
   const common = { bytes, idFrame: idf, fs };
-  const stream = input.scanner?.stream;
+  const sink = input.scanner?.stream;
+  const stream = sink instanceof RemoteSampleStream ? await sink.take() : sink instanceof SampleStream ? sink : undefined;
   let arrays: SampleArrays;
   let labelKey: Int32Array, labelStr: Int32Array, labelNum: Float64Array;
   let firstTotal: number, restTotal: number;

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { EngineError, type EngineErrorCode } from '../engine';
 import type { AccumulationArrays } from '../index/buildIndex';
+import { SampleStream, type SampleSink, type SampleStreamData } from '../decode/samplePass';
 
 /** Requests the helper serves; every array is a view of a SharedArrayBuffer unless noted. */
 export type HelperRequest =
@@ -25,6 +26,8 @@ export type HelperRequest =
     op: 'writeStacks'; bytes: Uint8Array; s0: number; s1: number; idsFrom: Int32Array; idsTo: Int32Array; frames: Int32Array;
     idFrame: Int32Array; fs: Int32Array; locFrames: Int32Array; nodes: Int32Array; next: number; stack: Int32Array;
   }
+  | { op: 'streamAdd'; sid: number; bytes: Uint8Array; at: Int32Array; s0: number; s1: number; T: number }
+  | { op: 'streamTake'; sid: number }
   | {
     op: 'accumulateIds'; bytes: Uint8Array; s0: number; s1: number; idsFrom: Int32Array; idsTo: Int32Array; idFrame: Int32Array; fs: Int32Array;
     locFrames: Int32Array; values: Float64Array; frameCount: number; frameLine: Int32Array; frameFn: Int32Array; nLineKeys: number; nFn: number;
@@ -58,6 +61,7 @@ export class SampleHelper {
   private worker: Worker | undefined;
   private dead = false;
   private nextId = 1;
+  private nextStream = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   /**
@@ -104,6 +108,8 @@ export class SampleHelper {
   call(req: Extract<HelperRequest, { op: 'writeStacks' }>): Promise<number>;
   call(req: Extract<HelperRequest, { op: 'countFrames' }>): Promise<number>;
   call(req: Extract<HelperRequest, { op: 'accumulate' }>): Promise<AccumulateReply>;
+  call(req: Extract<HelperRequest, { op: 'streamAdd' }>): Promise<number>;
+  call(req: Extract<HelperRequest, { op: 'streamTake' }>): Promise<SampleStreamData>;
   /** undefined when a sample's ids are off the fast path */
   call(req: Extract<HelperRequest, { op: 'accumulateIds' }>): Promise<AccumulateReply | undefined>;
   call(req: HelperRequest): Promise<unknown> {
@@ -118,6 +124,11 @@ export class SampleHelper {
     }).finally(() => {
       if (this.pending.size === 0) this.worker?.unref();
     });
+  }
+
+  /** A sample stream read in the helper (see RemoteSampleStream). */
+  stream(): RemoteSampleStream {
+    return new RemoteSampleStream(this, this.nextStream++);
   }
 
   async dispose(): Promise<void> {
@@ -142,4 +153,32 @@ export function sharedInt32(n: number): Int32Array {
 
 export function sharedFloat64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(n * 8));
+}
+
+/**
+ * The samples read in the helper while this thread reads the tables as the profile inflates: the
+ * scanner hands it each run of complete samples (their byte ranges; the bytes are shared), the
+ * helper reads values, labels and id ranges meanwhile, and take() brings the SampleStream back.
+ */
+export class RemoteSampleStream implements SampleSink {
+  private count = 0;
+
+  constructor(private readonly helper: SampleHelper, private readonly sid: number) {}
+
+  add(buf: Uint8Array, at: Int32Array, s1: number, T: number): void {
+    if (s1 <= this.count) return;
+    const s0 = this.count;
+    this.count = s1;
+    // a failure shows in take()
+    this.helper.call({ op: 'streamAdd', sid: this.sid, bytes: buf, at: at.slice(2 * s0, 2 * s1), s0, s1, T }).catch(() => undefined);
+  }
+
+  /** The stream as the helper read it; undefined when the helper failed (the samples are then read afresh). */
+  async take(): Promise<SampleStream | undefined> {
+    try {
+      return SampleStream.of(await this.helper.call({ op: 'streamTake', sid: this.sid }));
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -5,12 +5,15 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { EngineError } from '../engine';
-import { countStackFrames, newLabelSink, readSampleRange, writeStacks } from '../decode/samplePass';
+import { countStackFrames, newLabelSink, readSampleRange, SampleStream, writeStacks } from '../decode/samplePass';
 import { accumulateChains, accumulateFromIds, type Accumulation } from '../index/buildIndex';
 import type { AccumulateReply, HelperReply, HelperRequest, ReadSamplesReply } from './sampleHelper';
 
 const port = parentPort;
 if (!port) throw new Error('sampleWorker must run in a worker thread');
+
+/** Sample streams being read (streamAdd) until taken, by id: the stream and all its samples' byte ranges. */
+const streams = new Map<number, { stream: SampleStream; at: Int32Array }>();
 
 function handle(req: HelperRequest): { result: unknown; transfer: ArrayBuffer[] } {
   switch (req.op) {
@@ -32,6 +35,26 @@ function handle(req: HelperRequest): { result: unknown; transfer: ArrayBuffer[] 
         result: writeStacks(req.bytes, req.s0, req.s1, req.idsFrom, req.idsTo, req.frames, req.idFrame, req.fs, req.locFrames, req.nodes, req.next, req.stack),
         transfer: [],
       };
+    case 'streamAdd': {
+      let st = streams.get(req.sid);
+      if (!st) streams.set(req.sid, (st = { stream: new SampleStream(), at: new Int32Array(Math.max(1 << 16, 2 * req.s1)) }));
+      if (2 * req.s1 > st.at.length) {
+        const grown = new Int32Array(Math.max(2 * req.s1, 2 * st.at.length));
+        grown.set(st.at);
+        st.at = grown;
+      }
+      st.at.set(req.at, 2 * req.s0);
+      st.stream.add(req.bytes, st.at, req.s1, req.T);
+      return { result: 0, transfer: [] };
+    }
+    case 'streamTake': {
+      const st = streams.get(req.sid);
+      streams.delete(req.sid);
+      const d = (st?.stream ?? new SampleStream()).export();
+      const transfer = [d.values, d.idsFrom, d.idsTo, d.labelCount, d.firstId, d.labelKey, d.labelStr, d.labelNum, d.leafValues, d.stacklessValues]
+        .map((a) => a.buffer as ArrayBuffer);
+      return { result: d, transfer: [...new Set(transfer)] };
+    }
     case 'accumulate': {
       const keys = { frameLine: req.frameLine, frameFn: req.frameFn, nLineKeys: req.nLineKeys, nFn: req.nFn };
       return reply(accumulateChains(req.T, keys, req.frameCount, req.nodes, req.stack, req.values, req.s0, req.s1, req.firstNode, req.sampleDepth), req.T);

@@ -45,6 +45,9 @@ describe('two-thread sample passes = one thread', function () {
       const b = await two.load(bytes, { roots: [], pathMappings: [] });
       // two sample types and exact sums: indexed from the location ids, stacks written after the load
       const deferred = hasDeferredStacks(two.get(b.id).raw);
+      // …and its label values decoded after it ('' until then)
+      const empty = (x: string[]) => x.filter((v) => v === '').length;
+      const stringsDeferred = empty(two.get(b.id).raw.strings) - empty(one.get(a.id).raw.strings);
       const ia = await one.ready(a.id);
       const ib = await two.ready(b.id);
       if (expectShared) assert.ok(ib.raw.stacks.frame.buffer instanceof SharedArrayBuffer, 'the two-thread path was taken');
@@ -52,11 +55,13 @@ describe('two-thread sample passes = one thread', function () {
       assert.deepEqual(ib.raw.samples, ia.raw.samples);
       assert.deepEqual(ib.raw.stacks.frame, ia.raw.stacks.frame);
       assert.deepEqual(ib.raw.frames, ia.raw.frames);
+      // label values are decoded after the load (the tables need none of them): complete by now
+      assert.deepEqual(ib.raw.strings, ia.raw.strings);
       assert.deepEqual(ib.sampleDepth, ia.sampleDepth);
       assert.deepEqual(ib.frameLine, ia.frameLine);
       const opts = { typeIndex: a.index.defaultType, mergeBy: 'function' as const, nodeBudget: 2000 };
       assert.deepEqual(await two.flameTree(b.id, opts), await one.flameTree(a.id, opts));
-      return { one: a, two: b, deferred };
+      return { one: a, two: b, deferred, stringsDeferred };
     } finally {
       await one.dispose();
       await two.dispose();
@@ -77,6 +82,8 @@ describe('two-thread sample passes = one thread', function () {
       const gz = generatePprof({ samples: 3000, functions: 4000, files: 150, seed: 5, locationIdBase });
       const r = await both(gz);
       assert.ok(r.deferred, 'indexed from the location ids, the stacks written after the load');
+      // one span id per sample, a trace id on half of them: label values nothing in the tables names
+      assert.ok(r.stringsDeferred > 3000, `label strings decoded after the load: ${r.stringsDeferred}`);
       assert.equal(r.two.index.sampleCount, 3000);
       assert.ok(r.two.index.edges.count > 100);
     });
