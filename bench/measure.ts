@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const s0 = performance.now();
   const ip = await core.ready(r.id);
   const stacksMs = performance.now() - s0;
+  const rssAfterStacks = process.resourceUsage().maxRSS * 1024;
   const f0 = performance.now();
   const tree = await core.flameTree(r.id, { typeIndex: r.index.defaultType, mergeBy: 'function', nodeBudget: budget });
   const f1 = performance.now();
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     timings: r.timings,
     peakRssAfterIndex: rssAfterIndex,
     stacksMs,
+    peakRssAfterStacks: rssAfterStacks,
     flameFunctionMs: f1 - f0,
     flameLineMs: f2 - f1,
     flameNodes: tree.count,

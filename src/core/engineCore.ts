@@ -105,7 +105,7 @@ export class EngineCore {
           const ts = performance.now();
           const sym = await symbolize(raw0, options, { weights });
           early = { sym, keys: indexKeys(raw0, sym), ms: performance.now() - ts };
-        });
+        }, { deferStacks: true });
         r.pprof = undefined;
         sharedPasses = true;
       } else raw = decodePprofFast(r.pprof!);
@@ -146,7 +146,12 @@ export class EngineCore {
         await writeDeferredStacks(done, this.helper);
         if (strings) fillDeferredStrings(done.raw.strings, bytes, strings);
       };
-      const pending: PendingStacks = { write: () => (pending.written ??= complete()) };
+      // once written, nothing holds the inflated bytes any more
+      const pending: PendingStacks = {
+        write: () => (pending.written ??= complete().then(() => {
+          if (this.pendingStacks.get(id) === pending) this.pendingStacks.delete(id);
+        })),
+      };
       this.pendingStacks.set(id, pending);
       if (this.options.stacksAfterLoad !== 'on-demand') {
         setImmediate(() => {

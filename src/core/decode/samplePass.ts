@@ -372,15 +372,16 @@ export class SampleStream implements SampleSink {
     this.leafValues = lv;
   }
 
-  /** The stream's data as arrays of its own (to hand to another thread: see of). */
+  /**
+   * The stream's data (to hand to another thread, arrays transferred: see of). Its arrays are the
+   * stream's own, at their capacity: no copy of a big profile's labels on the way.
+   */
   export(): SampleStreamData {
-    const n = this.count;
     const a = this.arrays;
     return {
-      count: n, T: this.T, broken: this.broken, absSum: this.absSum, noLeaf: this.noLeaf,
-      values: a.values.slice(0, n * Math.max(0, this.T)), idsFrom: a.idsFrom.slice(0, n), idsTo: a.idsTo.slice(0, n),
-      labelCount: a.labelCount.slice(0, n), firstId: a.firstId.slice(0, n),
-      labelKey: this.labels.key.toArray(), labelStr: this.labels.str.toArray(), labelNum: this.labels.num.toArray(),
+      count: this.count, T: this.T, broken: this.broken, absSum: this.absSum, noLeaf: this.noLeaf,
+      values: a.values, idsFrom: a.idsFrom, idsTo: a.idsTo, labelCount: a.labelCount, firstId: a.firstId,
+      labels: this.labels.key.length, labelKey: this.labels.key.data, labelStr: this.labels.str.data, labelNum: this.labels.num.data,
       leafValues: this.leafValues, stacklessValues: this.stacklessValues,
     };
   }
@@ -393,13 +394,11 @@ export class SampleStream implements SampleSink {
     st.broken = d.broken;
     st.absSum = d.absSum;
     st.noLeaf = d.noLeaf;
-    st.arrays = { values: d.values, idsFrom: d.idsFrom, idsTo: d.idsTo, frames: new Int32Array(d.count), labelCount: d.labelCount, firstId: d.firstId };
+    st.arrays = { values: d.values, idsFrom: d.idsFrom, idsTo: d.idsTo, frames: new Int32Array(0), labelCount: d.labelCount, firstId: d.firstId };
     st.labels.key.data = d.labelKey;
-    st.labels.key.length = d.labelKey.length;
     st.labels.str.data = d.labelStr;
-    st.labels.str.length = d.labelStr.length;
     st.labels.num.data = d.labelNum;
-    st.labels.num.length = d.labelNum.length;
+    st.labels.key.length = st.labels.str.length = st.labels.num.length = d.labels;
     st.leafValues = d.leafValues;
     st.stacklessValues = d.stacklessValues;
     return st;
@@ -441,6 +440,8 @@ export interface SampleStreamData {
   idsTo: Int32Array;
   labelCount: Int32Array;
   firstId: Int32Array;
+  /** labels in labelKey/Str/Num (arrays at their capacity) */
+  labels: number;
   labelKey: Int32Array;
   labelStr: Int32Array;
   labelNum: Float64Array;
