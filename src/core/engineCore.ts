@@ -81,9 +81,9 @@ export class EngineCore {
       // with the helper, a gzipped profile inflates off this thread straight into shared memory,
       // and this thread reads the pprof tables as the bytes come in
       if (parallel && isGzip(bytes)) {
-        // …and the samples too (values, labels, id ranges: what needs no locations, which come last)
-        // label values (span and trace ids: most of a big profile's strings) are decoded after the load
-        // (the samples are read by the helper meanwhile: this thread's reading bounds the inflating)
+        // …while the helper reads the samples (values, labels, id ranges: what needs no locations,
+        // which come last); label values (span and trace ids: most of a big profile's strings) are
+        // decoded after the load
         const sc = (scanner = new PprofTableScanner(this.helper.stream(), { deferStrings: true }));
         input = await gunzipToShared(bytes, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, options.sourceName ? `"${options.sourceName}"` : 'The profile', (out, length) => {
           if (sc.broken) return;
