@@ -150,17 +150,25 @@ export function readSampleRange(
   return frameTotal;
 }
 
+/**
+ * The location id at buf[p] when it is a 1–3 byte varint (what the fast path takes), as
+ * `id * 4 + its length in bytes`; -1 when it is longer. Whether it ends inside the caller's range
+ * is the caller's to check. Every reader of packed location ids decodes them with this.
+ */
+export function idVarint(buf: Uint8Array, p: number): number {
+  const b0 = buf[p];
+  if (b0 < 0x80) return (b0 << 2) | 1;
+  const b1 = buf[p + 1];
+  if (b1 < 0x80) return (((b0 & 0x7f) | (b1 << 7)) << 2) | 2;
+  const b2 = buf[p + 2];
+  return b2 < 0x80 ? (((b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14)) << 2) | 3 : -1;
+}
+
 /** The 1–3 byte varint at buf[p] (before le); -1 when the range is empty, -2 when it is not such a varint. */
 function leadingId(buf: Uint8Array, p: number, le: number): number {
   if (p >= le) return -1;
-  const b0 = buf[p];
-  if (b0 < 0x80) return b0;
-  if (p + 1 >= le) return -2;
-  const b1 = buf[p + 1];
-  if (b1 < 0x80) return (b0 & 0x7f) | (b1 << 7);
-  if (p + 2 >= le) return -2;
-  const b2 = buf[p + 2];
-  return b2 < 0x80 ? (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14) : -2;
+  const v = idVarint(buf, p);
+  return v >= 0 && p + (v & 3) <= le ? v >> 2 : -2;
 }
 
 /**
@@ -171,16 +179,10 @@ export function countFrames(buf: Uint8Array, p: number, le: number, idFrame: Int
   const n = idFrame.length;
   let k = 0;
   while (p < le) {
-    let id = buf[p++];
-    if (id >= 0x80) {
-      const b1 = buf[p++];
-      id = (id & 0x7f) | ((b1 & 0x7f) << 7);
-      if (b1 >= 0x80) {
-        const b2 = buf[p++];
-        if (b2 >= 0x80) return -1;
-        id |= b2 << 14;
-      }
-    }
+    const v = idVarint(buf, p);
+    if (v < 0) return -1;
+    const id = v >> 2;
+    p += v & 3;
     if (id >= n) return -1;
     const x = idFrame[id];
     if (x >= 0) k++;
@@ -228,13 +230,10 @@ export function writeStacks(
     if (tagged) le = -le;
     while (p < le) {
       p += tagged;
-      let id = buf[p++];
-      if (id >= 0x80) {
-        const b1 = buf[p++];
-        id = (id & 0x7f) | ((b1 & 0x7f) << 7);
-        if (b1 >= 0x80) id |= buf[p++] << 14;
-      }
-      const x = idFrame[id];
+      // ids checked when the frames were counted
+      const v = idVarint(buf, p);
+      p += v & 3;
+      const x = idFrame[v >> 2];
       if (x >= 0) nodes[to--] = x;
       else {
         const li = -2 - x;
@@ -294,17 +293,17 @@ export function countStackFrames(
   return total;
 }
 
+/** What the tables scanner hands each run of complete samples to: a SampleStream, here or in the helper thread. */
+export interface SampleSink {
+  add(buf: Uint8Array, at: Int32Array, s1: number, T: number): void;
+}
+
 /**
  * Samples read while the profile is still inflating (the two-thread engine): values, labels and id
  * ranges of each complete sample as the tables scanner finds it. Anything unusual (sample types
  * after samples, a sample off the fast path, an error) marks the stream broken: the samples are
  * then read again after inflating, by the path that reports errors exactly.
  */
-/** What the tables scanner hands each run of complete samples to: a SampleStream, here or in the helper thread. */
-export interface SampleSink {
-  add(buf: Uint8Array, at: Int32Array, s1: number, T: number): void;
-}
-
 export class SampleStream implements SampleSink {
   count = 0;
   T = -1;

@@ -10,6 +10,7 @@
 import type { SymbolizeResult } from '../symbolize/symbolize';
 import { PositionKind, type ProfileIndex, type RawProfile } from '../model';
 import { PairMap } from './pairMap';
+import { idVarint } from '../decode/samplePass';
 
 /** What call trees and diffs need beyond the public index. */
 export interface IndexedProfile {
@@ -573,16 +574,10 @@ export function accumulateFromIds(
       else {
         if (p >= le) break;
         p += tagged;
-        let id = buf[p++];
-        if (id >= 0x80) {
-          const b1 = buf[p++];
-          id = (id & 0x7f) | ((b1 & 0x7f) << 7);
-          if (b1 >= 0x80) {
-            const b2 = buf[p++];
-            if (b2 >= 0x80) return undefined;
-            id |= b2 << 14;
-          }
-        }
+        const v = idVarint(buf, p);
+        if (v < 0) return undefined;
+        const id = v >> 2;
+        p += v & 3;
         if (p > le || id >= nIds) return undefined;
         const x = idFrame[id];
         if (x >= 0) f = x;
