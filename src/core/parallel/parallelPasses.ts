@@ -139,25 +139,10 @@ export async function decodePprofParallel(
   const weights = whileWriting && stream && exactValues.has(arrays.values)
     ? leafWeightsById(stream, idFrame, asm.locFrameStart, asm.locFrames, T, raw.defaultType, raw.frames.count)
     : undefined;
-  let mw = m;
-  let before = firstTotal;
-  if (weights) {
-    const want = total * mainWriteShare(raw.frames.count, total);
-    for (mw = 0, before = 0; mw < n && before + arrays.frames[mw] <= want; mw++) before += arrays.frames[mw];
-  }
-  const written = helper.call({
-    op: 'writeStacks', ...common, s0: mw, s1: n, idsFrom: arrays.idsFrom, idsTo: arrays.idsTo, frames: arrays.frames,
-    locFrames: shared(asm.locFrames), nodes, next: 1 + before, stack,
-  });
-  written.catch(() => undefined);
-  if (weights) await whileWriting!(raw, weights);
-  writeStacks(bytes, 0, mw, arrays.idsFrom, arrays.idsTo, arrays.frames, idFrame, asm.locFrameStart, asm.locFrames, nodes, 1, stack);
-  try {
-    await written;
-  } catch (e) {
-    if (!(e instanceof HelperUnavailable)) throw e;
-    writeStacks(bytes, mw, n, arrays.idsFrom, arrays.idsTo, arrays.frames, idFrame, asm.locFrameStart, asm.locFrames, nodes, 1 + before, stack);
-  }
+  await writeStacksInParts(
+    { bytes, n, idsFrom: arrays.idsFrom, idsTo: arrays.idsTo, frames: arrays.frames, idFrame: idf, fs, locFrames: shared(asm.locFrames), nodes, stack },
+    weights ? total * mainWriteShare(raw.frames.count, total) : firstTotal, helper, weights && (() => whileWriting!(raw, weights)),
+  );
   return raw;
 }
 
@@ -216,15 +201,12 @@ export async function buildIndexFromIds(raw: RawProfile, sym: SymbolizeResult, h
   let m = 1;
   while (m < n - 1 && idsFrom[m] < cut) m++;
   const range = (s0: number, s1: number) => accumulateFromIds(c.bytes, s0, s1, c.idsFrom, c.idsTo, c.idFrame, c.fs, c.locFrames, values, keys, frameCount, sampleDepth);
-  let second: Promise<AccumulationArrays | undefined>;
-  try {
-    second = helper.call({
-      op: 'accumulateIds', bytes: c.bytes, s0: m, s1: n, idsFrom: c.idsFrom, idsTo: c.idsTo, idFrame: c.idFrame, fs: c.fs, locFrames: c.locFrames,
-      values, frameCount, frameLine: shared(keys.frameLine), frameFn: shared(keys.frameFn), nLineKeys: keys.nLineKeys, nFn: keys.nFn, sampleDepth,
-    });
-  } catch (e) {
-    second = Promise.reject(e);
-  }
+  // (a helper that cannot take it rejects: this thread then takes the second part too)
+  const second = helper.call({
+    op: 'accumulateIds', bytes: c.bytes, s0: m, s1: n, idsFrom: c.idsFrom, idsTo: c.idsTo, idFrame: c.idFrame, fs: c.fs, locFrames: c.locFrames,
+    values, frameCount, frameLine: shared(keys.frameLine), frameFn: shared(keys.frameFn), nLineKeys: keys.nLineKeys, nFn: keys.nFn, sampleDepth,
+  });
+  second.catch(() => undefined);
   const acc = range(0, m);
   let rest: AccumulationArrays | undefined;
   try {
@@ -257,21 +239,44 @@ export async function writeDeferredStacks(ip: IndexedProfile, helper: SampleHelp
   const c = deferred.get(raw);
   if (!c) return;
   const n = raw.samples.count;
-  const stack = raw.samples.stack;
   let total = 0;
-  let m = 0;
-  let before = 0;
   for (let s = 0; s < n; s++) total += frames[s];
-  for (; m < n && before + frames[m] <= total / 2; m++) before += frames[m];
   const nodes = sharedInt32(1 + total);
   nodes[0] = -1;
-  const { bytes, idsFrom, idsTo, idFrame, fs, locFrames } = c;
-  let written: Promise<number>;
-  try {
-    written = helper.call({ op: 'writeStacks', bytes, s0: m, s1: n, idsFrom, idsTo, frames, idFrame, fs, locFrames, nodes, next: 1 + before, stack });
-  } catch (e) {
-    written = Promise.reject(e);
-  }
+  await writeStacksInParts({ ...c, n, frames, nodes, stack: raw.samples.stack }, total / 2, helper);
+  raw.stacks = chainTree(1 + total, nodes, raw.samples.stack);
+  deferred.delete(raw);
+}
+
+/** What writing the stack nodes of samples 0 .. n-1 reads and writes (the arrays the helper gets are shared). */
+interface StackParts {
+  bytes: Uint8Array;
+  n: number;
+  idsFrom: Int32Array;
+  idsTo: Int32Array;
+  /** frames of each sample's stack */
+  frames: Int32Array;
+  idFrame: Int32Array;
+  fs: Int32Array;
+  locFrames: Int32Array;
+  nodes: Int32Array;
+  /** leaf node per sample, written */
+  stack: Int32Array;
+}
+
+/**
+ * Writes the stack nodes of all samples in two parts: this thread the samples whose nodes fit in the
+ * first `want`, the helper the rest meanwhile (after `meanwhile`, which this thread runs first); the
+ * helper's part here too when the helper is gone.
+ */
+async function writeStacksInParts(w: StackParts, want: number, helper: SampleHelper, meanwhile?: () => Promise<void>): Promise<void> {
+  const { bytes, n, idsFrom, idsTo, frames, idFrame, fs, locFrames, nodes, stack } = w;
+  let m = 0;
+  let before = 0;
+  for (; m < n && before + frames[m] <= want; m++) before += frames[m];
+  const written = helper.call({ op: 'writeStacks', bytes, s0: m, s1: n, idsFrom, idsTo, frames, idFrame, fs, locFrames, nodes, next: 1 + before, stack });
+  written.catch(() => undefined);
+  if (meanwhile) await meanwhile();
   writeStacks(bytes, 0, m, idsFrom, idsTo, frames, idFrame, fs, locFrames, nodes, 1, stack);
   try {
     await written;
@@ -279,8 +284,6 @@ export async function writeDeferredStacks(ip: IndexedProfile, helper: SampleHelp
     if (!(e instanceof HelperUnavailable)) throw e;
     writeStacks(bytes, m, n, idsFrom, idsTo, frames, idFrame, fs, locFrames, nodes, 1 + before, stack);
   }
-  raw.stacks = chainTree(1 + total, nodes, stack);
-  deferred.delete(raw);
 }
 
 /** Share of the ids' bytes this thread indexes in buildIndexFromIds; the helper, a little slower (its code is colder), the rest. */
