@@ -164,6 +164,12 @@ export function accumulateChains(
   return acc;
 }
 
+/** An accumulation with its edges as arrays (views) in first-seen order: what mergeAccumulation takes. */
+export function accumulationArrays(acc: Accumulation): AccumulationArrays {
+  const n = acc.edges.count;
+  return { ...acc, edgeCaller: acc.edges.a.subarray(0, n), edgeCallee: acc.edges.b.subarray(0, n) };
+}
+
 /** Adds accumulation `b` (of later samples) into `a`; edges new to `a` get the next ids in b's order. */
 export function mergeAccumulation(T: number, a: Accumulation, b: AccumulationArrays): void {
   const add = (x: Float64Array | Uint32Array, y: Float64Array | Uint32Array): void => {

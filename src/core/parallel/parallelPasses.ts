@@ -11,7 +11,7 @@
  */
 import { checkStackNodes, decodePprofFast, decodeSamplesGeneral, readPprofTables, type PprofTableScanner } from '../decode/decodePprofFast';
 import { countStackFrames, labelOffsetsOf, leafWeightsById, newLabelSink, readSampleRange, SampleStream, writeStacks, type SampleArrays } from '../decode/samplePass';
-import { accumulateChains, accumulateFromIds, buildIndex, finishIndex, indexKeys, mergeAccumulation, type AccumulationArrays, type IndexedProfile, type IndexKeys } from '../index/buildIndex';
+import { accumulateChains, accumulateFromIds, accumulationArrays, buildIndex, finishIndex, indexKeys, mergeAccumulation, type AccumulationArrays, type IndexedProfile, type IndexKeys } from '../index/buildIndex';
 import { chainTree } from '../decode/rawProfileBuilder';
 import type { RawProfile } from '../model';
 import type { SymbolizeResult } from '../symbolize/symbolize';
@@ -214,7 +214,7 @@ export async function buildIndexFromIds(raw: RawProfile, sym: SymbolizeResult, h
   } catch (e) {
     if (!(e instanceof HelperUnavailable)) throw e;
     const a = range(m, n);
-    rest = a && { ...a, edgeCaller: a.edges.a.subarray(0, a.edges.count), edgeCallee: a.edges.b.subarray(0, a.edges.count) };
+    rest = a && accumulationArrays(a);
   }
   if (!acc || !rest) return undefined;
   let total = 0;
@@ -330,8 +330,7 @@ export async function buildIndexParallel(raw: RawProfile, sym: SymbolizeResult, 
   } catch (e) {
     if (!(e instanceof HelperUnavailable)) throw e;
     rest = accumulateChains(T, keys, raw.frames.count, stacks.frame, samples.stack, samples.values, m, n, firstNode, sampleDepth);
-    const ne = rest.edges.count;
-    mergeAccumulation(T, acc, { ...rest, edgeCaller: rest.edges.a.subarray(0, ne), edgeCallee: rest.edges.b.subarray(0, ne) });
+    mergeAccumulation(T, acc, accumulationArrays(rest));
     return finishIndex(raw, sym, keys, acc, sampleDepth);
   }
   mergeAccumulation(T, acc, rest);
