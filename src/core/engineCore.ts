@@ -105,7 +105,7 @@ export class EngineCore {
           const ts = performance.now();
           const sym = await symbolize(raw0, options, { weights });
           early = { sym, keys: indexKeys(raw0, sym), ms: performance.now() - ts };
-        }, { deferStacks: true });
+        });
         r.pprof = undefined;
         sharedPasses = true;
       } else raw = decodePprofFast(r.pprof!);

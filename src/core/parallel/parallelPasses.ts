@@ -18,13 +18,13 @@ import type { SymbolizeResult } from '../symbolize/symbolize';
 import { HelperUnavailable, RemoteSampleStream, shared, sharedFloat64, sharedInt32, type SampleHelper } from './sampleHelper';
 
 /**
- * pprof bytes (inflated) → RawProfile, the sample passes split with the helper (options.deferStacks:
- * the stacks may be left for writeDeferredStacks, see above). The bytes are
+ * pprof bytes (inflated) → RawProfile, the sample passes split with the helper; with `whileWriting`,
+ * the stacks may be left for writeDeferredStacks (see above). The bytes are
  * copied into shared memory and taken out of `input`, so that the caller's copy can be collected
  * while the big arrays are being allocated (on a 60 MB profile the inflated bytes are 156 MB).
  */
 export async function decodePprofParallel(
-  input: { pprof?: Uint8Array; scanner?: PprofTableScanner }, helper: SampleHelper, whileWriting?: WhileWriting, options: { deferStacks?: boolean } = {},
+  input: { pprof?: Uint8Array; scanner?: PprofTableScanner }, helper: SampleHelper, whileWriting?: WhileWriting,
 ): Promise<RawProfile> {
   const bytes = isShared(input.pprof!) ? input.pprof! : shared(input.pprof!);
   input.pprof = undefined;
@@ -65,7 +65,7 @@ export async function decodePprofParallel(
     // two sample types, exact sums, leaf weights from the stream: the index is summed from the
     // location ids themselves (buildIndexFromIds) and the stacks are written after it
     // (writeDeferredStacks), off the path from bytes to index
-    if (options.deferStacks && whileWriting && T === 2 && stream.absSum < EXACT_SUMS_BELOW) {
+    if (whileWriting && T === 2 && stream.absSum < EXACT_SUMS_BELOW) {
       const stack = sharedInt32(n);
       const raw = asm.finishWith({
         count: n, nodeCount: 1, nodes: Int32Array.of(-1), stack, values: arrays.values, labelOffsets: labelOffsetsOf(arrays.labelCount), labelKey, labelStr, labelNum,
